@@ -1,0 +1,70 @@
+package io.sluice.common.amqp;
+
+import io.sluice.common.batch.BatchCodec;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Row;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageBuilder;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+
+/** Turns batches into AMQP messages (body, content type, the headers of DESIGN.md) and back, splitting oversize ones. */
+public class BatchMessages {
+
+    public static final String HEADER_SOURCE = "x-sluice-source";
+    public static final String HEADER_TABLE = "x-sluice-table";
+    public static final String HEADER_ROWS = "x-sluice-rows";
+    public static final String HEADER_FIRST_VERSION = "x-sluice-first-version";
+    public static final String HEADER_LAST_VERSION = "x-sluice-last-version";
+    public static final String HEADER_ERROR = "x-sluice-error";
+    public static final String HEADER_STAGE = "x-sluice-stage";
+
+    private final BatchCodec codec;
+    private final int maxMessageBytes;
+
+    public BatchMessages(BatchCodec codec, int maxMessageBytes) {
+        this.codec = codec;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** One or more persistent messages holding the batch, each under the size cap (a single huge row stays alone). */
+    public List<Message> toMessages(ChangeBatch batch) {
+        byte[] body = codec.encode(batch);
+        if (body.length <= maxMessageBytes || batch.rows().size() <= 1) {
+            return List.of(message(batch, body));
+        }
+        List<Row> rows = batch.rows();
+        int half = rows.size() / 2;
+        List<Message> messages = new ArrayList<>(toMessages(batch.withRows(rows.subList(0, half))));
+        messages.addAll(toMessages(batch.withRows(rows.subList(half, rows.size()))));
+        return messages;
+    }
+
+    public ChangeBatch fromMessage(Message message) {
+        return codec.decode(message.getBody());
+    }
+
+    private static Message message(ChangeBatch batch, byte[] body) {
+        return MessageBuilder.withBody(body)
+                .setContentType(BatchCodec.CONTENT_TYPE)
+                .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
+                .setHeader(HEADER_SOURCE, batch.source())
+                .setHeader(HEADER_TABLE, batch.table().toString())
+                .setHeader(HEADER_ROWS, batch.rows().size())
+                .setHeader(HEADER_FIRST_VERSION, batch.firstVersion().toString())
+                .setHeader(HEADER_LAST_VERSION, batch.lastVersion().toString())
+                .build();
+    }
+
+    /** A copy of a message for a dead-letter queue, saying which stage gave up on it and why. */
+    public static Message deadLetter(Message original, Topology.Stage stage, String reason) {
+        MessageProperties properties = original.getMessageProperties();
+        return MessageBuilder.withBody(original.getBody())
+                .copyProperties(properties)
+                .setHeader(HEADER_STAGE, stage.id())
+                .setHeader(HEADER_ERROR, reason)
+                .build();
+    }
+}

@@ -1,0 +1,75 @@
+package io.sluice.common.amqp;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * Publishes with publisher confirms and {@code mandatory}, and tells the caller, per message, whether the broker took
+ * it: the returned future completes only when the broker confirmed the message and routed it to at least one queue.
+ * Callers advance their own progress (a slot's LSN, an input ack) only on completed futures.
+ */
+public class ConfirmedPublisher {
+
+    private final RabbitTemplate template;
+    private final Duration confirmTimeout;
+
+    public ConfirmedPublisher(RabbitTemplate template, Duration confirmTimeout) {
+        if (!template.getConnectionFactory().isPublisherConfirms()
+                || !template.getConnectionFactory().isPublisherReturns()) {
+            throw new IllegalStateException("Sluice publishes only with confirms and returns: set "
+                    + "spring.rabbitmq.publisher-confirm-type=correlated and spring.rabbitmq.publisher-returns=true");
+        }
+        template.setMandatory(true);
+        this.template = template;
+        this.confirmTimeout = confirmTimeout;
+    }
+
+    /** Sends one message; the future fails with {@link PublishFailedException} if the broker did not take it. */
+    public CompletableFuture<Void> publish(String exchange, String routingKey, Message message) {
+        CorrelationData correlation = new CorrelationData();
+        try {
+            template.send(exchange, routingKey, message, correlation);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(
+                    new PublishFailedException("could not send to " + exchange + " (" + routingKey + ")", e));
+        }
+        return correlation
+                .getFuture()
+                .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((confirm, error) -> {
+                    if (error != null) {
+                        String why = error instanceof TimeoutException
+                                ? "no confirm within " + confirmTimeout
+                                : String.valueOf(error.getMessage());
+                        throw new PublishFailedException(
+                                "broker did not confirm " + exchange + " (" + routingKey + "): " + why, error);
+                    }
+                    if (!confirm.ack()) {
+                        throw new PublishFailedException(
+                                "broker nacked " + exchange + " (" + routingKey + "): " + confirm.reason());
+                    }
+                    if (correlation.getReturned() != null) {
+                        throw new PublishFailedException("unroutable: no queue is bound to " + exchange + " for '"
+                                + routingKey + "' (" + correlation.getReturned().getReplyText() + ")");
+                    }
+                    return null;
+                });
+    }
+
+    /** Sends and waits for the confirm; for callers that have nothing else to do meanwhile. */
+    public void publishAndWait(String exchange, String routingKey, Message message) {
+        try {
+            publish(exchange, routingKey, message).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof PublishFailedException failed) {
+                throw failed;
+            }
+            throw e;
+        }
+    }
+}

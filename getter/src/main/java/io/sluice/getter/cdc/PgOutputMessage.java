@@ -1,0 +1,44 @@
+package io.sluice.getter.cdc;
+
+import java.util.List;
+
+/** The pgoutput logical replication messages the getter acts on (protocol version 1). */
+public sealed interface PgOutputMessage {
+
+    /** A transaction starts; {@code finalLsn} is its commit LSN, known up front. */
+    record Begin(long finalLsn, long commitTimeMicros, int xid) implements PgOutputMessage {}
+
+    /** A transaction ends; {@code endLsn} is where the next one starts and what the slot is told once it is done. */
+    record Commit(long commitLsn, long endLsn, long commitTimeMicros) implements PgOutputMessage {}
+
+    /** Describes a table before its first change in a session (and again after its schema changes). */
+    record Relation(int id, String schema, String name, List<RelationColumn> columns) implements PgOutputMessage {}
+
+    /** One column of a {@link Relation}. */
+    record RelationColumn(String name, int typeOid, int typeModifier, boolean key) {}
+
+    record Insert(int relationId, Tuple row) implements PgOutputMessage {}
+
+    /** {@code oldKey} is the old key (or old row) when the key changed or REPLICA IDENTITY FULL, else {@code null}. */
+    record Update(int relationId, Tuple oldKey, Tuple row) implements PgOutputMessage {}
+
+    record Delete(int relationId, Tuple oldKey) implements PgOutputMessage {}
+
+    record Truncate(List<Integer> relationIds, boolean cascade, boolean restartIdentity) implements PgOutputMessage {}
+
+    /** Messages the getter reads past: origin, type, logical messages. */
+    record Ignored(char kind) implements PgOutputMessage {}
+
+    /** Column values in text form; {@code unchanged[i]} marks a TOAST value the server did not send. */
+    record Tuple(String[] values, boolean[] unchanged) {
+
+        public boolean anyUnchanged() {
+            for (boolean u : unchanged) {
+                if (u) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

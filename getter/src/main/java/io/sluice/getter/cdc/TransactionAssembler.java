@@ -1,0 +1,185 @@
+package io.sluice.getter.cdc;
+
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
+import io.sluice.getter.cdc.PgOutputMessage.Begin;
+import io.sluice.getter.cdc.PgOutputMessage.Commit;
+import io.sluice.getter.cdc.PgOutputMessage.Delete;
+import io.sluice.getter.cdc.PgOutputMessage.Insert;
+import io.sluice.getter.cdc.PgOutputMessage.Relation;
+import io.sluice.getter.cdc.PgOutputMessage.Truncate;
+import io.sluice.getter.cdc.PgOutputMessage.Tuple;
+import io.sluice.getter.cdc.PgOutputMessage.Update;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a stream of decoded pgoutput messages into {@link ChangeBatch}es, one table per batch, versioned by the
+ * transaction's commit LSN (known from Begin) and the change's position in it. A table's rows are published as soon as
+ * they fill a batch, so a large transaction is not held whole; the commit is done when all its batches are confirmed.
+ */
+public final class TransactionAssembler {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionAssembler.class);
+    /** pgoutput timestamps count microseconds from 2000-01-01T00:00:00Z. */
+    private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L;
+
+    /** A table as the getter knows it: its name and its columns with type names. */
+    record TableShape(TableName table, List<Column> columns) {}
+
+    /** A transaction whose batches were all handed to the sink; done when {@link #confirmed} completes. */
+    public record CommittedTransaction(long endLsn, CompletableFuture<Void> confirmed) {}
+
+    private final String source;
+    private final int maxBatchRows;
+    private final Function<ChangeBatch, CompletableFuture<Void>> sink;
+    private final Function<Relation, List<Column>> columnResolver;
+    private final Map<Integer, TableShape> tables = new HashMap<>();
+    private final Map<Integer, List<Row>> buffers = new LinkedHashMap<>();
+    private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    private long commitLsn;
+    private Instant commitTime;
+    private long seq;
+    private boolean inTransaction;
+
+    /**
+     * @param sink publishes a batch; its future completes when the broker confirmed it
+     * @param columnResolver turns a Relation's columns into batch columns (type names looked up in the source)
+     */
+    public TransactionAssembler(
+            String source,
+            int maxBatchRows,
+            Function<ChangeBatch, CompletableFuture<Void>> sink,
+            Function<Relation, List<Column>> columnResolver) {
+        this.source = source;
+        this.maxBatchRows = maxBatchRows;
+        this.sink = sink;
+        this.columnResolver = columnResolver;
+    }
+
+    public boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** Takes one message; returns the finished transaction on Commit, else {@code null}. */
+    public CommittedTransaction accept(PgOutputMessage message) {
+        switch (message) {
+            case Begin begin -> begin(begin);
+            case Commit commit -> {
+                return commit(commit);
+            }
+            case Relation relation -> relation(relation);
+            case Insert insert -> add(insert.relationId(), Op.INSERT, insert.row());
+            case Update update -> update(update);
+            case Delete delete -> add(delete.relationId(), Op.DELETE, delete.oldKey());
+            case Truncate truncate ->
+                log.warn(
+                        "TRUNCATE of relations {} is not propagated yet; the target keeps its rows",
+                        truncate.relationIds());
+            case PgOutputMessage.Ignored ignored -> {}
+        }
+        return null;
+    }
+
+    private void begin(Begin begin) {
+        inTransaction = true;
+        commitLsn = begin.finalLsn();
+        commitTime = toInstant(begin.commitTimeMicros());
+        seq = 0;
+    }
+
+    private CommittedTransaction commit(Commit commit) {
+        for (Integer relation : List.copyOf(buffers.keySet())) {
+            flush(relation);
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new));
+        inFlight.clear();
+        inTransaction = false;
+        return new CommittedTransaction(commit.endLsn(), all);
+    }
+
+    private void relation(Relation relation) {
+        if (buffers.containsKey(relation.id())) {
+            flush(relation.id()); // the shape may have changed: rows so far belong to the old one
+        }
+        tables.put(
+                relation.id(),
+                new TableShape(new TableName(relation.schema(), relation.name()), columnResolver.apply(relation)));
+    }
+
+    private void update(Update update) {
+        TableShape shape = shape(update.relationId());
+        Tuple oldKey = update.oldKey();
+        if (oldKey != null && !sameKey(shape, oldKey, update.row())) {
+            // The key changed: the old key's row is gone, so the target must delete it, not keep it beside the new one.
+            add(update.relationId(), Op.DELETE, oldKey);
+        }
+        add(update.relationId(), Op.UPDATE, update.row());
+    }
+
+    private static boolean sameKey(TableShape shape, Tuple oldKey, Tuple row) {
+        for (int i = 0; i < shape.columns().size(); i++) {
+            if (shape.columns().get(i).key() && !java.util.Objects.equals(oldKey.values()[i], row.values()[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void add(int relationId, Op op, Tuple tuple) {
+        shape(relationId);
+        List<Integer> unchanged = List.of();
+        if (tuple.anyUnchanged()) {
+            List<Integer> indexes = new ArrayList<>();
+            for (int i = 0; i < tuple.unchanged().length; i++) {
+                if (tuple.unchanged()[i]) {
+                    indexes.add(i);
+                }
+            }
+            unchanged = indexes;
+        }
+        List<String> values = Collections.unmodifiableList(Arrays.asList(tuple.values()));
+        List<Row> buffer = buffers.computeIfAbsent(relationId, id -> new ArrayList<>());
+        buffer.add(new Row(op, commitLsn, ++seq, commitTime, values, unchanged));
+        if (buffer.size() >= maxBatchRows) {
+            flush(relationId);
+        }
+    }
+
+    private void flush(int relationId) {
+        List<Row> rows = buffers.remove(relationId);
+        if (rows == null || rows.isEmpty()) {
+            return;
+        }
+        TableShape shape = shape(relationId);
+        inFlight.add(sink.apply(new ChangeBatch(source, Origin.CDC, shape.table(), shape.columns(), rows)));
+    }
+
+    private TableShape shape(int relationId) {
+        TableShape shape = tables.get(relationId);
+        if (shape == null) {
+            throw new IllegalStateException("change for relation " + relationId + " before its Relation message");
+        }
+        return shape;
+    }
+
+    static Instant toInstant(long postgresMicros) {
+        return Instant.ofEpochSecond(
+                POSTGRES_EPOCH_SECONDS + Math.floorDiv(postgresMicros, 1_000_000L),
+                Math.floorMod(postgresMicros, 1_000_000L) * 1_000L);
+    }
+}

@@ -1,0 +1,83 @@
+package io.sluice.handler;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.Topology;
+import io.sluice.common.amqp.Topology.Stage;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.MalformedBatchException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageListener;
+
+/**
+ * Relays each raw batch to every target's clean queue, unchanged for now (transforms come in later steps). The listener
+ * returns, and so the container acks the input, only after every output is confirmed by the broker; a batch that cannot
+ * be read is dead-lettered with the reason instead of being retried forever.
+ */
+final class BatchRelay implements MessageListener {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchRelay.class);
+
+    private final BatchMessages messages;
+    private final ConfirmedPublisher publisher;
+    private final Topology topology;
+    private final List<String> targets;
+    private final MeterRegistry meters;
+
+    BatchRelay(
+            BatchMessages messages,
+            ConfirmedPublisher publisher,
+            Topology topology,
+            List<String> targets,
+            MeterRegistry meters) {
+        this.messages = messages;
+        this.publisher = publisher;
+        this.topology = topology;
+        this.targets = targets;
+        this.meters = meters;
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        ChangeBatch batch;
+        try {
+            batch = messages.fromMessage(message);
+        } catch (MalformedBatchException e) {
+            log.warn("dead-lettering an unreadable batch: {}", e.getMessage());
+            publisher.publishAndWait(
+                    topology.deadLetterExchange(),
+                    Stage.HANDLER.id(),
+                    BatchMessages.deadLetter(message, Stage.HANDLER, e.getMessage()));
+            meters.counter("sluice.dead.letters", "stage", "handler", "reason", "malformed")
+                    .increment();
+            return;
+        }
+        CompletableFuture<?>[] confirms = targets.stream()
+                .map(target -> publisher.publish(
+                        topology.cleanExchange(), Topology.cleanRoutingKey(target, batch.table()), copy(message)))
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(confirms).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // Not acked: the input is redelivered and published again, which the loader's merge absorbs.
+            throw new IllegalStateException(
+                    "relaying " + batch.table() + " failed: " + e.getCause().getMessage(), e);
+        }
+        meters.counter("sluice.rows", "stage", "handler", "table", batch.table().toString(), "outcome", "relayed")
+                .increment(batch.rows().size());
+    }
+
+    /** The same body and headers, without the delivery details of the input. */
+    private static Message copy(Message input) {
+        return org.springframework.amqp.core.MessageBuilder.withBody(input.getBody())
+                .copyHeaders(input.getMessageProperties().getHeaders())
+                .setContentType(input.getMessageProperties().getContentType())
+                .setDeliveryMode(org.springframework.amqp.core.MessageDeliveryMode.PERSISTENT)
+                .build();
+    }
+}

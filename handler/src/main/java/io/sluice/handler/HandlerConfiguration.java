@@ -1,0 +1,42 @@
+package io.sluice.handler;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.SluiceAmqpProperties;
+import java.util.List;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the handler's consumer of the handler queue. */
+@Configuration(proxyBeanMethods = false)
+class HandlerConfiguration {
+
+    @Bean
+    SimpleMessageListenerContainer handlerContainer(
+            ConnectionFactory connectionFactory,
+            HandlerProperties properties,
+            SluiceAmqpProperties amqp,
+            BatchMessages messages,
+            ConfirmedPublisher publisher,
+            MeterRegistry meters) {
+        List<String> targets = properties.targets().isEmpty() ? amqp.targets() : properties.targets();
+        for (String target : targets) {
+            if (!amqp.targets().contains(target)) {
+                throw new IllegalStateException("sluice.handler.targets names '" + target
+                        + "', which is not in sluice.amqp.targets " + amqp.targets());
+            }
+        }
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(amqp.topology().handlerQueue());
+        container.setConcurrentConsumers(properties.consumers());
+        container.setPrefetchCount(properties.prefetch());
+        container.setAcknowledgeMode(AcknowledgeMode.AUTO);
+        container.setDefaultRequeueRejected(true);
+        container.setMessageListener(new BatchRelay(messages, publisher, amqp.topology(), targets, meters));
+        return container;
+    }
+}

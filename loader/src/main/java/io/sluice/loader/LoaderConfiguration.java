@@ -1,0 +1,48 @@
+package io.sluice.loader;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.SluiceAmqpProperties;
+import javax.sql.DataSource;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the loader's batch consumer of its target's queue. */
+@Configuration(proxyBeanMethods = false)
+class LoaderConfiguration {
+
+    @Bean
+    MergeWriter mergeWriter(DataSource dataSource) {
+        return new MergeWriter(dataSource);
+    }
+
+    @Bean
+    SimpleMessageListenerContainer loaderContainer(
+            ConnectionFactory connectionFactory,
+            LoaderProperties properties,
+            SluiceAmqpProperties amqp,
+            BatchMessages messages,
+            MergeWriter writer,
+            ConfirmedPublisher publisher,
+            MeterRegistry meters) {
+        if (!amqp.targets().contains(properties.target())) {
+            throw new IllegalStateException("sluice.loader.target '" + properties.target()
+                    + "' is not one of sluice.amqp.targets " + amqp.targets());
+        }
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(amqp.topology().loaderQueue(properties.target()));
+        container.setConcurrentConsumers(properties.consumers());
+        container.setConsumerBatchEnabled(true);
+        container.setBatchSize(properties.maxMessages());
+        container.setPrefetchCount(properties.maxMessages() * 2);
+        container.setReceiveTimeout(properties.maxWait().toMillis());
+        container.setAcknowledgeMode(AcknowledgeMode.AUTO);
+        container.setDefaultRequeueRejected(true);
+        container.setMessageListener(new BatchLoader(messages, writer, publisher, amqp.topology(), meters));
+        return container;
+    }
+}

@@ -1,0 +1,18 @@
+package io.sluice.pgtask;
+
+import io.sluice.common.SluiceApplications;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** The pgtask service: scheduled jobs on the source and target databases (only starts and reports health so far). */
+@SpringBootApplication
+public class PgTaskApplication {
+
+    public static SpringApplication create() {
+        return SluiceApplications.create(PgTaskApplication.class, "pgtask-defaults.properties");
+    }
+
+    public static void main(String[] args) {
+        create().run(args);
+    }
+}
