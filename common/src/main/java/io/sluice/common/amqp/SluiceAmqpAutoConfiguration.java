@@ -1,8 +1,14 @@
 package io.sluice.common.amqp;
 
 import io.sluice.common.batch.BatchCodec;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -17,6 +23,28 @@ public class SluiceAmqpAutoConfiguration {
     @Bean
     Declarables sluiceTopology(SluiceAmqpProperties properties) {
         return TopologyDeclarations.of(properties);
+    }
+
+    /**
+     * Declares the topology as soon as the service starts rather than on its first publish or consume, so that no
+     * message is ever published to an exchange that exists but has no queue yet. A broker that is down is not fatal:
+     * the admin declares everything again whenever a connection opens.
+     */
+    @Bean
+    @ConditionalOnBean(AmqpAdmin.class)
+    static SmartInitializingSingleton sluiceTopologyDeclarer(ObjectProvider<AmqpAdmin> admin) {
+        return () -> {
+            if (admin.getIfAvailable() instanceof RabbitAdmin rabbit) {
+                try {
+                    rabbit.initialize();
+                } catch (AmqpException e) {
+                    LoggerFactory.getLogger(SluiceAmqpAutoConfiguration.class)
+                            .warn(
+                                    "RabbitMQ not reachable at start-up, the topology is declared on connect: {}",
+                                    e.getMessage());
+                }
+            }
+        };
     }
 
     @Bean

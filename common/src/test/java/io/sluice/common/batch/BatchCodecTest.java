@@ -1,0 +1,110 @@
+package io.sluice.common.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.common.pg.TableName;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BatchCodecTest {
+
+    private final BatchCodec codec = new BatchCodec();
+
+    private static ChangeBatch sample() {
+        return new ChangeBatch(
+                "orders-db",
+                Origin.CDC,
+                new TableName("public", "orders"),
+                List.of(new Column("id", "bigint", true), new Column("note", "text", false)),
+                List.of(
+                        new Row(
+                                Op.INSERT,
+                                24153024L,
+                                1,
+                                Instant.parse("2026-11-23T10:00:00.123456Z"),
+                                Arrays.asList("42", "tab\t \"quoted\" 中文 \\ back"),
+                                List.of()),
+                        new Row(Op.UPDATE, 24153024L, 3, null, Arrays.asList("42", null), List.of(1)),
+                        new Row(Op.DELETE, 24153100L, 1, null, Arrays.asList("7", null), List.of())));
+    }
+
+    @Test
+    void roundTripKeepsEveryFieldNullAndCharacter() {
+        ChangeBatch batch = sample();
+        assertThat(codec.decode(codec.encode(batch))).isEqualTo(batch);
+    }
+
+    @Test
+    void writesTheContractOfTheDesign() {
+        String json = new String(codec.encode(sample()), StandardCharsets.UTF_8);
+        assertThat(json)
+                .startsWith("{\"v\":1,\"source\":\"orders-db\",\"origin\":\"cdc\",\"table\":\"public.orders\"")
+                .contains("{\"name\":\"id\",\"type\":\"bigint\",\"key\":true}")
+                .contains("{\"op\":\"u\",\"lsn\":24153024,\"seq\":3,\"values\":[\"42\",null],\"unchanged\":[1]}");
+    }
+
+    @Test
+    void unknownVersionIsAClearErrorNotACrash() {
+        byte[] future = "{\"v\":2,\"source\":\"s\",\"whatever\":{\"nested\":[1,2]}}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(future))
+                .isInstanceOf(UnsupportedBatchVersionException.class)
+                .hasMessageContaining("v=2")
+                .hasMessageContaining("reads v=1");
+    }
+
+    @Test
+    void missingVersionIsRejected() {
+        byte[] body = "{\"source\":\"s\",\"origin\":\"cdc\",\"table\":\"a.b\",\"columns\":[],\"rows\":[]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(body))
+                .isInstanceOf(MalformedBatchException.class)
+                .hasMessageContaining("'v'");
+    }
+
+    @Test
+    void fieldsAddedWithinVersionOneAreIgnored() {
+        byte[] body = ("{\"v\":1,\"source\":\"s\",\"origin\":\"file\",\"table\":\"a.b\",\"extra\":{\"x\":[1]},"
+                        + "\"columns\":[{\"name\":\"k\",\"type\":\"int4\",\"key\":true,\"comment\":\"c\"}],"
+                        + "\"rows\":[{\"op\":\"c\",\"lsn\":1,\"seq\":2,\"values\":[\"1\"],\"new\":true}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        ChangeBatch batch = codec.decode(body);
+        assertThat(batch.origin()).isEqualTo(Origin.FILE);
+        assertThat(batch.rows())
+                .singleElement()
+                .satisfies(r -> assertThat(r.version()).isEqualTo(new Version(1, 2)));
+    }
+
+    @Test
+    void garbageAndWrongShapesAreMalformed() {
+        assertThatThrownBy(() -> codec.decode("not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedBatchException.class);
+        assertThatThrownBy(() -> codec.decode("[1,2]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedBatchException.class)
+                .hasMessageContaining("JSON object");
+        byte[] wrongCount = ("{\"v\":1,\"source\":\"s\",\"origin\":\"cdc\",\"table\":\"a.b\","
+                        + "\"columns\":[{\"name\":\"k\",\"type\":\"int4\"}],\"rows\":[{\"op\":\"c\",\"values\":[\"1\",\"2\"]}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(wrongCount))
+                .isInstanceOf(MalformedBatchException.class)
+                .hasMessageContaining("2 values but a.b has 1 columns");
+        byte[] badOp = ("{\"v\":1,\"source\":\"s\",\"origin\":\"cdc\",\"table\":\"a.b\",\"columns\":[],"
+                        + "\"rows\":[{\"op\":\"x\",\"values\":[]}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(badOp))
+                .isInstanceOf(MalformedBatchException.class)
+                .hasMessageContaining("unknown op 'x'");
+    }
+
+    @Test
+    void versionsOrderByLsnThenSequence() {
+        ChangeBatch batch = sample();
+        assertThat(batch.firstVersion()).isEqualTo(new Version(24153024L, 1));
+        assertThat(batch.lastVersion()).isEqualTo(new Version(24153100L, 1));
+        assertThat(new Version(5, 9).isAfter(new Version(5, 8))).isTrue();
+        assertThat(new Version(4, 99).isAfter(new Version(5, 1))).isFalse();
+    }
+}

@@ -1,0 +1,158 @@
+package io.sluice.getter.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import io.sluice.common.amqp.Topology;
+import io.sluice.common.batch.BatchCodec;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.Lsn;
+import io.sluice.getter.GetterApplication;
+import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The getter against real PostgreSQL and RabbitMQ. */
+class GetterIT {
+
+    private final TestDatabase source = TestPostgres.get().newDatabase("getter_source");
+    private final String prefix = RabbitBroker.uniquePrefix("getter");
+    private final Topology names = new Topology(prefix, List.of("warehouse"));
+    private final BatchCodec codec = new BatchCodec();
+    private ConfigurableApplicationContext getter;
+    private Connection connection;
+    private Channel channel;
+
+    @BeforeEach
+    void start() throws Exception {
+        source.execute(
+                "CREATE TABLE items (id int8 PRIMARY KEY, name text, price numeric(10,2))",
+                "CREATE TABLE tags (item int8, tag text, PRIMARY KEY (item, tag))");
+        getter = GetterApplication.create()
+                .run(Stream.concat(
+                                Stream.of(RabbitBroker.get().springProperties()).map(p -> "--" + p),
+                                Stream.of(
+                                        "--sluice.amqp.prefix=" + prefix,
+                                        "--server.port=0",
+                                        "--sluice.getter.cdc.url=" + source.jdbcUrl(),
+                                        "--sluice.getter.cdc.source=shop",
+                                        "--sluice.getter.cdc.slot=" + source.name(),
+                                        "--sluice.getter.cdc.status-interval=200ms",
+                                        "--sluice.getter.cdc.retry-backoff=200ms"))
+                        .toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(30)).until(() -> slotActive());
+        connection = RabbitBroker.get().newConnection();
+        channel = connection.createChannel();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        getter.close();
+        connection.close();
+        List<String> queues = new ArrayList<>(List.of(names.handlerQueue(), names.loaderQueue("warehouse")));
+        Stream.of(Topology.Stage.values()).map(names::deadLetterQueue).forEach(queues::add);
+        RabbitBroker.get()
+                .delete(queues, List.of(names.rawExchange(), names.cleanExchange(), names.deadLetterExchange()));
+    }
+
+    @Test
+    void aTransactionBecomesOneBatchPerTableVersionedByItsCommit() throws Exception {
+        source.execute("BEGIN; INSERT INTO items VALUES (1, 'pen', 1.50), (2, 'ink', null);"
+                + " INSERT INTO tags VALUES (1, 'office'); UPDATE items SET price = 2 WHERE id = 1;"
+                + " DELETE FROM items WHERE id = 2; UPDATE items SET id = 3 WHERE id = 1; COMMIT;");
+
+        List<ChangeBatch> batches = List.of(nextBatch(), nextBatch());
+        ChangeBatch items = batches.stream()
+                .filter(b -> b.table().name().equals("items"))
+                .findFirst()
+                .orElseThrow();
+        ChangeBatch tags = batches.stream()
+                .filter(b -> b.table().name().equals("tags"))
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(items.source()).isEqualTo("shop");
+        assertThat(items.columns())
+                .containsExactly(
+                        new Column("id", "bigint", true),
+                        new Column("name", "text", false),
+                        new Column("price", "numeric(10,2)", false));
+        assertThat(items.rows())
+                .extracting(Row::op)
+                .containsExactly(Op.INSERT, Op.INSERT, Op.UPDATE, Op.DELETE, Op.DELETE, Op.UPDATE);
+        assertThat(items.rows().get(0).values()).containsExactly("1", "pen", "1.50");
+        assertThat(items.rows().get(1).values()).containsExactly("2", "ink", null);
+        // The key change from 1 to 3 deletes the old key, then writes the new one.
+        assertThat(items.rows().get(4).values().get(0)).isEqualTo("1");
+        assertThat(items.rows().get(5).values()).containsExactly("3", "pen", "2.00");
+        assertThat(tags.columns()).extracting(Column::key).containsExactly(true, true);
+
+        List<Row> all =
+                Stream.concat(items.rows().stream(), tags.rows().stream()).toList();
+        assertThat(all).extracting(Row::lsn).containsOnly(items.rows().get(0).lsn());
+        assertThat(all).extracting(Row::seq).doesNotHaveDuplicates();
+        assertThat(items.rows()).extracting(Row::seq).isSorted();
+        assertThat(items.rows().get(0).ts()).isNotNull();
+    }
+
+    @Test
+    void theSlotDoesNotAdvancePastChangesTheBrokerHasNotConfirmed() throws Exception {
+        source.execute("INSERT INTO items VALUES (10, 'warm-up', 1)");
+        nextBatch(); // the getter's connection and topology are up
+        channel.queueUnbind(names.handlerQueue(), names.rawExchange(), "#");
+
+        // The insert position, not pg_current_wal_lsn(): with synchronous_commit off that one lags behind commits.
+        long before = Lsn.parse((String) source.queryValue("SELECT pg_current_wal_insert_lsn()::text"))
+                .value();
+        source.execute("INSERT INTO items VALUES (11, 'unroutable for now', 1)");
+        Thread.sleep(3_000); // many status intervals: a getter that confirms early would have told the slot by now
+        assertThat(confirmedFlush()).isLessThanOrEqualTo(before);
+
+        channel.queueBind(names.handlerQueue(), names.rawExchange(), "#");
+        ChangeBatch resent = nextBatch(Duration.ofSeconds(30));
+        assertThat(resent.rows()).extracting(r -> r.values().get(0)).contains("11");
+        await().atMost(Duration.ofSeconds(10)).until(() -> confirmedFlush() > before);
+    }
+
+    private boolean slotActive() {
+        return source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
+                        + source.name() + "'")
+                == 1;
+    }
+
+    private long confirmedFlush() {
+        Object lsn = source.queryValue(
+                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + source.name() + "'");
+        return Lsn.parse((String) lsn).value();
+    }
+
+    private ChangeBatch nextBatch() throws Exception {
+        return nextBatch(Duration.ofSeconds(20));
+    }
+
+    private ChangeBatch nextBatch(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            GetResponse response = channel.basicGet(names.handlerQueue(), true);
+            if (response != null) {
+                return codec.decode(response.getBody());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no batch on " + names.handlerQueue() + " within " + timeout);
+    }
+}
