@@ -3,6 +3,7 @@ package io.sluice.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.common.amqp.Topology;
 import io.sluice.getter.GetterApplication;
 import io.sluice.handler.HandlerApplication;
 import io.sluice.loader.LoaderApplication;
@@ -32,6 +33,7 @@ class PipelineIT {
     private final TestDatabase source = TestPostgres.get().newDatabase("pipeline_source");
     private final TestDatabase target = TestPostgres.get().newDatabase("pipeline_target");
     private final String prefix = RabbitBroker.uniquePrefix("pipeline");
+    private final Topology names = new Topology(prefix, List.of("warehouse"));
     private final List<ConfigurableApplicationContext> services = new ArrayList<>();
 
     @BeforeEach
@@ -57,7 +59,7 @@ class PipelineIT {
     @AfterEach
     void stopPipeline() {
         services.reversed().forEach(ConfigurableApplicationContext::close);
-        Topologies.delete(prefix);
+        RabbitBroker.get().delete(names.queues(), names.exchanges());
     }
 
     @Test

@@ -1,23 +1,27 @@
 package io.sluice.handler;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.Retries;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.PublishFailedException;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageListener;
+import org.springframework.core.retry.RetryTemplate;
 
 /**
  * Relays each raw batch to every target's clean queue, unchanged for now (transforms come in later steps). The listener
  * returns, and so the container acks the input, only after every output is confirmed by the broker; a batch that cannot
- * be read is dead-lettered with the reason instead of being retried forever.
+ * be read is dead-lettered with the reason instead of being retried forever. A publish the broker does not confirm is
+ * retried in place with backoff before the input is given back.
  */
 final class BatchRelay implements MessageListener {
 
@@ -28,13 +32,16 @@ final class BatchRelay implements MessageListener {
     private final Topology topology;
     private final List<String> targets;
     private final MeterRegistry meters;
+    private final RetryTemplate retry;
 
     BatchRelay(
             BatchMessages messages,
             ConfirmedPublisher publisher,
             Topology topology,
             List<String> targets,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Duration retryTimeout) {
+        this.retry = Retries.withBackoff(retryTimeout, PublishFailedException.class::isInstance);
         this.messages = messages;
         this.publisher = publisher;
         this.topology = topology;
@@ -57,16 +64,14 @@ final class BatchRelay implements MessageListener {
                     .increment();
             return;
         }
-        CompletableFuture<?>[] confirms = targets.stream()
-                .map(target -> publisher.publish(
-                        topology.cleanExchange(), Topology.cleanRoutingKey(target, batch.table()), copy(message)))
-                .toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(confirms).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            // Not acked: the input is redelivered and published again, which the loader's merge absorbs.
-            throw new IllegalStateException(
-                    "relaying " + batch.table() + " failed: " + e.getCause().getMessage(), e);
+        for (String target : targets) {
+            String routingKey = Topology.cleanRoutingKey(target, batch.table());
+            try {
+                retry.invoke(() -> publisher.publishAndWait(topology.cleanExchange(), routingKey, copy(message)));
+            } catch (RuntimeException e) {
+                // Not acked: the input is redelivered and published again, which the loader's merge absorbs.
+                throw new IllegalStateException("relaying " + batch.table() + " to " + target + " failed", e);
+            }
         }
         meters.counter("sluice.rows", "stage", "handler", "table", batch.table().toString(), "outcome", "relayed")
                 .increment(batch.rows().size());

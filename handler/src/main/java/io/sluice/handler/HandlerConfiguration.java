@@ -36,7 +36,8 @@ class HandlerConfiguration {
         container.setPrefetchCount(properties.prefetch());
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
-        container.setMessageListener(new BatchRelay(messages, publisher, amqp.topology(), targets, meters));
+        container.setMessageListener(
+                new BatchRelay(messages, publisher, amqp.topology(), targets, meters, properties.retryTimeout()));
         return container;
     }
 }

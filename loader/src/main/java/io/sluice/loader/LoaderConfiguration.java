@@ -42,7 +42,8 @@ class LoaderConfiguration {
         container.setReceiveTimeout(properties.maxWait().toMillis());
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
-        container.setMessageListener(new BatchLoader(messages, writer, publisher, amqp.topology(), meters));
+        container.setMessageListener(
+                new BatchLoader(messages, writer, publisher, amqp.topology(), meters, properties.retryTimeout()));
         return container;
     }
 }

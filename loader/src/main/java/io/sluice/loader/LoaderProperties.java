@@ -13,6 +13,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxMessages messages merged in one target transaction and acknowledged together after its commit
  * @param maxWait how long a consumer waits to fill a transaction before it writes what it has
  * @param consumers concurrent consumers (each with its own transaction) in one replica
+ * @param retryTimeout how long a transient database failure (restart, lost connection, deadlock) is retried in place
  */
 @Validated
 @ConfigurationProperties("sluice.loader")
@@ -20,4 +21,5 @@ public record LoaderProperties(
         @DefaultValue("warehouse") String target,
         @DefaultValue("100") @Min(1) int maxMessages,
         @DefaultValue("200ms") Duration maxWait,
-        @DefaultValue("1") @Min(1) int consumers) {}
+        @DefaultValue("1") @Min(1) int consumers,
+        @DefaultValue("2m") Duration retryTimeout) {}

@@ -77,10 +77,7 @@ class LoaderIT {
     void stop() {
         loader.close();
         connectionFactory.destroy();
-        List<String> queues = new ArrayList<>(List.of(names.handlerQueue(), names.loaderQueue("warehouse")));
-        Stream.of(Topology.Stage.values()).map(names::deadLetterQueue).forEach(queues::add);
-        RabbitBroker.get()
-                .delete(queues, List.of(names.rawExchange(), names.cleanExchange(), names.deadLetterExchange()));
+        RabbitBroker.get().delete(names.queues(), names.exchanges());
     }
 
     @Test

@@ -41,6 +41,21 @@ public record Topology(String prefix, List<String> targets) {
         return prefix + ".dead." + stage.id();
     }
 
+    /** Every queue of the topology: work queues and dead-letter queues. */
+    public List<String> queues() {
+        List<String> queues = new java.util.ArrayList<>();
+        queues.add(handlerQueue());
+        targets.forEach(target -> queues.add(loaderQueue(target)));
+        for (Stage stage : Stage.values()) {
+            queues.add(deadLetterQueue(stage));
+        }
+        return queues;
+    }
+
+    public List<String> exchanges() {
+        return List.of(rawExchange(), cleanExchange(), deadLetterExchange());
+    }
+
     /** Routing key on the raw exchange: {@code <source>.<schema>.<table>}. */
     public static String rawRoutingKey(String source, TableName table) {
         return source + '.' + table.schema() + '.' + table.name();

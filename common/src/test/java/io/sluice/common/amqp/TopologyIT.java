@@ -7,7 +7,6 @@ import io.sluice.common.batch.BatchCodec;
 import io.sluice.testkit.RabbitBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,12 +51,7 @@ class TopologyIT {
 
     @AfterEach
     void cleanUp() {
-        List<String> queues = new ArrayList<>(
-                List.of(names.handlerQueue(), names.loaderQueue("warehouse"), names.loaderQueue("lake")));
-        for (Topology.Stage stage : Topology.Stage.values()) {
-            queues.add(names.deadLetterQueue(stage));
-        }
-        broker.delete(queues, List.of(names.rawExchange(), names.cleanExchange(), names.deadLetterExchange()));
+        RabbitBroker.get().delete(names.queues(), names.exchanges());
         connectionFactory.destroy();
     }
 

@@ -18,7 +18,6 @@ import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -63,10 +62,7 @@ class GetterIT {
     void stop() throws Exception {
         getter.close();
         connection.close();
-        List<String> queues = new ArrayList<>(List.of(names.handlerQueue(), names.loaderQueue("warehouse")));
-        Stream.of(Topology.Stage.values()).map(names::deadLetterQueue).forEach(queues::add);
-        RabbitBroker.get()
-                .delete(queues, List.of(names.rawExchange(), names.cleanExchange(), names.deadLetterExchange()));
+        RabbitBroker.get().delete(names.queues(), names.exchanges());
     }
 
     @Test

@@ -1,0 +1,104 @@
+package io.sluice.getter.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Row;
+import io.sluice.getter.cdc.PgOutputMessage.Begin;
+import io.sluice.getter.cdc.PgOutputMessage.Commit;
+import io.sluice.getter.cdc.PgOutputMessage.Insert;
+import io.sluice.getter.cdc.PgOutputMessage.Relation;
+import io.sluice.getter.cdc.PgOutputMessage.RelationColumn;
+import io.sluice.getter.cdc.PgOutputMessage.Tuple;
+import io.sluice.getter.cdc.PgOutputMessage.Update;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class TransactionAssemblerTest {
+
+    private final List<ChangeBatch> published = new ArrayList<>();
+    private final List<CompletableFuture<Void>> confirms = new ArrayList<>();
+    private final TransactionAssembler assembler = new TransactionAssembler(
+            "shop",
+            3,
+            batch -> {
+                published.add(batch);
+                CompletableFuture<Void> confirm = new CompletableFuture<>();
+                confirms.add(confirm);
+                return confirm;
+            },
+            relation -> relation.columns().stream()
+                    .map(c -> new Column(c.name(), "bigint", c.key()))
+                    .toList());
+
+    @Test
+    void aLargeTransactionIsPublishedInBatchesBeforeItCommits() {
+        assembler.accept(relation());
+        assembler.accept(new Begin(500, 0, 1));
+        for (int i = 1; i <= 7; i++) {
+            assembler.accept(new Insert(1, tuple(Integer.toString(i), "0")));
+        }
+        assertThat(published).hasSize(2); // two full batches of 3 went out before the commit
+        TransactionAssembler.CommittedTransaction done = assembler.accept(new Commit(500, 560, 0));
+
+        assertThat(published).hasSize(3);
+        assertThat(published)
+                .flatExtracting(ChangeBatch::rows)
+                .extracting(Row::lsn)
+                .containsOnly(500L);
+        assertThat(published)
+                .flatExtracting(ChangeBatch::rows)
+                .extracting(Row::seq)
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(published.get(0).rows().get(0).ts()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
+        assertThat(done.endLsn()).isEqualTo(560);
+
+        // The commit is done only once every one of its batches is confirmed.
+        confirms.get(0).complete(null);
+        confirms.get(2).complete(null);
+        assertThat(done.confirmed()).isNotDone();
+        confirms.get(1).complete(null);
+        assertThat(done.confirmed()).isDone();
+    }
+
+    @Test
+    void aKeyChangeDeletesTheOldKey() {
+        assembler.accept(relation());
+        assembler.accept(new Begin(900, 0, 2));
+        assembler.accept(new Update(1, tuple("1", null), tuple("2", "5")));
+        assembler.accept(new Update(1, null, tuple("2", "6")));
+        assembler.accept(new Commit(900, 950, 0));
+
+        assertThat(published).singleElement().satisfies(batch -> {
+            assertThat(batch.rows()).extracting(Row::op).containsExactly(Op.DELETE, Op.UPDATE, Op.UPDATE);
+            assertThat(batch.rows().get(0).values()).containsExactly("1", null);
+            assertThat(batch.rows().get(1).values()).containsExactly("2", "5");
+        });
+    }
+
+    @Test
+    void unchangedToastColumnsAreMarkedNotSentAsValues() {
+        assembler.accept(relation());
+        assembler.accept(new Begin(1000, 0, 3));
+        assembler.accept(new Update(1, null, new Tuple(new String[] {"1", null}, new boolean[] {false, true})));
+        assembler.accept(new Commit(1000, 1010, 0));
+        assertThat(published.get(0).rows().get(0).unchanged()).containsExactly(1);
+    }
+
+    private static Relation relation() {
+        return new Relation(
+                1,
+                "public",
+                "feed_log",
+                List.of(new RelationColumn("id", 20, -1, true), new RelationColumn("c1", 20, -1, false)));
+    }
+
+    private static Tuple tuple(String... values) {
+        return new Tuple(values, new boolean[values.length]);
+    }
+}
