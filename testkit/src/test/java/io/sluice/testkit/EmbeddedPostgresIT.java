@@ -2,6 +2,9 @@ package io.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /** The test server is what the pipeline needs: logical WAL, pg_stat_statements, isolated databases. */
@@ -31,14 +34,20 @@ class EmbeddedPostgresIT {
     }
 
     @Test
-    void serverNeverRunsAsRoot() {
+    void serverNeverRunsAsRoot() throws Exception {
         TestDatabase db = postgres.newDatabase("kit");
-        long backend = db.queryLong("SELECT pg_backend_pid()");
-        // Our own backend process: same machine for the embedded server, so its owner is visible.
-        if (postgres.embedded() != null) {
-            String user =
-                    ProcessHandle.of(backend).flatMap(p -> p.info().user()).orElseThrow();
-            assertThat(user).isNotEqualTo("root");
+        // The backend serving this connection is a server process on this machine: its owner is the server's user.
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            long backend = rs.getLong(1);
+            if (postgres.embedded() != null) {
+                assertThat(ProcessHandle.of(backend).flatMap(p -> p.info().user()))
+                        .isPresent()
+                        .get()
+                        .isNotEqualTo("root");
+            }
         }
     }
 
