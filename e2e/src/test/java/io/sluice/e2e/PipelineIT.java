@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,11 +114,6 @@ class PipelineIT {
     }
 
     private String[] args(String... extra) {
-        return Stream.of(
-                        Stream.of(RabbitBroker.get().springProperties()).map(p -> "--" + p),
-                        Stream.of("--sluice.amqp.prefix=" + prefix, "--server.port=0"),
-                        Stream.of(extra))
-                .flatMap(s -> s)
-                .toArray(String[]::new);
+        return RabbitBroker.get().serviceArgs(prefix, extra);
     }
 }

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,13 +45,7 @@ class HandlerIT {
     @BeforeEach
     void start() throws Exception {
         handler = HandlerApplication.create()
-                .run(Stream.concat(
-                                Stream.of(RabbitBroker.get().springProperties()).map(p -> "--" + p),
-                                Stream.of(
-                                        "--sluice.amqp.prefix=" + prefix,
-                                        "--sluice.amqp.targets=warehouse,lake",
-                                        "--server.port=0"))
-                        .toArray(String[]::new));
+                .run(RabbitBroker.get().serviceArgs(prefix, "--sluice.amqp.targets=warehouse,lake"));
         connection = RabbitBroker.get().newConnection();
         channel = connection.createChannel();
     }

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,14 +57,8 @@ class LoaderIT {
                 + " _sluice_lsn int8 NOT NULL, _sluice_seq int8 NOT NULL)");
         RabbitBroker broker = RabbitBroker.get();
         loader = LoaderApplication.create()
-                .run(Stream.concat(
-                                Stream.of(broker.springProperties()).map(p -> "--" + p),
-                                Stream.of(
-                                        "--sluice.amqp.prefix=" + prefix,
-                                        "--server.port=0",
-                                        "--sluice.loader.max-messages=7",
-                                        "--spring.datasource.url=" + target.jdbcUrl()))
-                        .toArray(String[]::new));
+                .run(broker.serviceArgs(
+                        prefix, "--sluice.loader.max-messages=7", "--spring.datasource.url=" + target.jdbcUrl()));
         connectionFactory = new CachingConnectionFactory(broker.host(), broker.port());
         connectionFactory.setUsername(broker.username());
         connectionFactory.setPassword(broker.password());

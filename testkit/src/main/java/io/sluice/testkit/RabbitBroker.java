@@ -120,6 +120,21 @@ public final class RabbitBroker {
         };
     }
 
+    /**
+     * Command-line arguments that start a Sluice service on this broker, under its own topology prefix, with a random
+     * HTTP port; {@code extra} arguments follow and win.
+     */
+    public String[] serviceArgs(String prefix, String... extra) {
+        java.util.List<String> args = new java.util.ArrayList<>();
+        for (String property : springProperties()) {
+            args.add("--" + property);
+        }
+        args.add("--sluice.amqp.prefix=" + prefix);
+        args.add("--server.port=0");
+        args.addAll(java.util.List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
     /** A plain client connection, for tests that read or purge queues directly. */
     public Connection newConnection() {
         ConnectionFactory factory = new ConnectionFactory();

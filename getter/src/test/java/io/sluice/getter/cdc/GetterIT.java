@@ -42,17 +42,14 @@ class GetterIT {
                 "CREATE TABLE items (id int8 PRIMARY KEY, name text, price numeric(10,2))",
                 "CREATE TABLE tags (item int8, tag text, PRIMARY KEY (item, tag))");
         getter = GetterApplication.create()
-                .run(Stream.concat(
-                                Stream.of(RabbitBroker.get().springProperties()).map(p -> "--" + p),
-                                Stream.of(
-                                        "--sluice.amqp.prefix=" + prefix,
-                                        "--server.port=0",
-                                        "--sluice.getter.cdc.url=" + source.jdbcUrl(),
-                                        "--sluice.getter.cdc.source=shop",
-                                        "--sluice.getter.cdc.slot=" + source.name(),
-                                        "--sluice.getter.cdc.status-interval=200ms",
-                                        "--sluice.getter.cdc.retry-backoff=200ms"))
-                        .toArray(String[]::new));
+                .run(RabbitBroker.get()
+                        .serviceArgs(
+                                prefix,
+                                "--sluice.getter.cdc.url=" + source.jdbcUrl(),
+                                "--sluice.getter.cdc.source=shop",
+                                "--sluice.getter.cdc.slot=" + source.name(),
+                                "--sluice.getter.cdc.status-interval=200ms",
+                                "--sluice.getter.cdc.retry-backoff=200ms"));
         await().atMost(Duration.ofSeconds(30)).until(() -> slotActive());
         connection = RabbitBroker.get().newConnection();
         channel = connection.createChannel();

@@ -1,0 +1,52 @@
+package io.sluice.testkit;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Reads a running service's actuator endpoints the way Kubernetes probes and Prometheus do. */
+public final class ActuatorProbe {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final int port;
+
+    public ActuatorProbe(int port) {
+        this.port = port;
+    }
+
+    /** The body of a GET; fails unless the status is 200. */
+    public String get(String path) {
+        try {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError(path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new AssertionError("cannot GET " + path + " on port " + port, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Fails unless liveness and readiness say UP. */
+    public void assertLiveAndReady() {
+        for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {
+            String body = get(probe);
+            if (!body.contains("\"UP\"")) {
+                throw new AssertionError(probe + " is not UP: " + body);
+            }
+        }
+    }
+
+    /** The Prometheus scrape. */
+    public String metrics() {
+        return get("/actuator/prometheus");
+    }
+}
