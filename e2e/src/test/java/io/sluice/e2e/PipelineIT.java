@@ -36,19 +36,23 @@ class PipelineIT {
     private final List<ConfigurableApplicationContext> services = new ArrayList<>();
 
     @BeforeEach
-    void startPipeline() {
+    void createTables() {
         source.execute("CREATE TABLE public.orders (" + TABLE + ")");
         target.execute(
                 "CREATE TABLE public.orders (" + TABLE + ", _sluice_lsn int8 NOT NULL, _sluice_seq int8 NOT NULL)");
+    }
+
+    private void startPipeline() {
         services.add(LoaderApplication.create().run(args("--spring.datasource.url=" + target.jdbcUrl())));
         services.add(HandlerApplication.create().run(args()));
         services.add(GetterApplication.create()
                 .run(args(
-                        "--sluice.getter.cdc.url=" + source.jdbcUrl(),
-                        "--sluice.getter.cdc.source=shop",
-                        "--sluice.getter.cdc.slot=" + source.name(),
-                        "--sluice.getter.cdc.status-interval=1s")));
-        // The slot exists once the getter streams; changes before that would not be captured.
+                        "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
+                        "--sluice.getter.cdc.sources[0].name=shop",
+                        "--sluice.getter.cdc.sources[0].slot=" + source.name(),
+                        "--spring.datasource.url=" + target.jdbcUrl(),
+                        "--sluice.getter.cdc.status-interval=1s",
+                        "--sluice.getter.cdc.snapshot.chunk-pages=16")));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
                                 + source.name() + "' AND active")
@@ -63,9 +67,21 @@ class PipelineIT {
 
     @Test
     void insertsUpdatesAndDeletesInMixedTransactionsReachTheTargetExactly() throws Exception {
-        Random random = new Random(42);
+        startPipeline();
+        writeWorkload(new Random(42), 1, 10_000, 2_000, 1_000);
+
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
+                        .isEmpty());
+        assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(9_000);
+    }
+
+    /** Inserts, updates and deletes in transactions of random sizes; updates and deletes hit rows it inserted. */
+    private void writeWorkload(Random random, long firstId, int totalInserts, int totalUpdates, int totalDeletes)
+            throws Exception {
         List<Long> live = new ArrayList<>();
-        long nextId = 1;
+        long nextId = firstId;
         int inserts = 0;
         int updates = 0;
         int deletes = 0;
@@ -76,11 +92,11 @@ class PipelineIT {
                         "UPDATE orders SET amount = amount + 1, status = ?, note = ?, updated_at = now() WHERE id = ?");
                 PreparedStatement delete = c.prepareStatement("DELETE FROM orders WHERE id = ?")) {
             c.setAutoCommit(false);
-            while (inserts < 10_000 || updates < 2_000 || deletes < 1_000) {
+            while (inserts < totalInserts || updates < totalUpdates || deletes < totalDeletes) {
                 int changes = 1 + random.nextInt(120);
                 for (int i = 0; i < changes; i++) {
                     int pick = random.nextInt(13);
-                    if (inserts < 10_000 && (pick < 10 || live.size() < 50)) {
+                    if (inserts < totalInserts && (pick < 10 || live.size() < 50)) {
                         long id = nextId++;
                         insert.setLong(1, id);
                         insert.setString(2, "customer-" + random.nextInt(1000));
@@ -90,13 +106,13 @@ class PipelineIT {
                         insert.executeUpdate();
                         live.add(id);
                         inserts++;
-                    } else if (updates < 2_000 && pick < 12 && !live.isEmpty()) {
+                    } else if (updates < totalUpdates && pick < 12 && !live.isEmpty()) {
                         update.setString(1, "paid");
                         update.setString(2, "line\nbreak " + i);
                         update.setLong(3, live.get(random.nextInt(live.size())));
                         update.executeUpdate();
                         updates++;
-                    } else if (deletes < 1_000 && !live.isEmpty()) {
+                    } else if (deletes < totalDeletes && !live.isEmpty()) {
                         delete.setLong(1, live.remove(random.nextInt(live.size())));
                         delete.executeUpdate();
                         deletes++;
@@ -105,12 +121,25 @@ class PipelineIT {
                 c.commit();
             }
         }
+    }
+
+    @Test
+    void existingRowsAndChangesDuringTheSnapshotConverge() throws Exception {
+        source.execute("INSERT INTO orders SELECT i, 'early ' || i, i * 1.5, 'old', NULL, now() - interval '1 day'"
+                + " FROM generate_series(1, 30000) i");
+        startPipeline();
+        // Changes while the snapshot is read: to rows being snapshotted, and to new ones.
+        source.execute(
+                "UPDATE orders SET status = 'touched during snapshot', updated_at = now() WHERE id % 97 = 0",
+                "DELETE FROM orders WHERE id % 89 = 0");
+        writeWorkload(new Random(7), 1_000_000, 3_000, 500, 300);
 
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
                         .isEmpty());
-        assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(9_000);
+        assertThat(target.queryLong("SELECT count(*) FROM orders"))
+                .isEqualTo(source.queryLong("SELECT count(*) FROM orders"));
     }
 
     private String[] args(String... extra) {

@@ -4,22 +4,79 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires change data capture when {@code sluice.getter.cdc.enabled} (the default). */
+/** Wires change data capture, one runner per configured source, when {@code sluice.getter.cdc.enabled}. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "sluice.getter.cdc", name = "enabled", matchIfMissing = true)
 class CdcConfiguration {
 
     @Bean
-    ReplicationRunner replicationRunner(
+    SnapshotStore snapshotStore(DataSource dataSource) {
+        return new SnapshotStore(dataSource);
+    }
+
+    @Bean
+    ChangeCapture changeCapture(
             CdcProperties properties,
             ConfirmedPublisher publisher,
             BatchMessages messages,
             SluiceAmqpProperties amqp,
+            SnapshotStore store,
             MeterRegistry meters) {
-        return new ReplicationRunner(properties, new RawBatchPublisher(publisher, messages, amqp.topology(), meters));
+        if (properties.sources().isEmpty()) {
+            throw new IllegalStateException("no CDC source is configured: set sluice.getter.cdc.sources[0].name and"
+                    + " .url (or sluice.getter.cdc.enabled=false)");
+        }
+        Set<String> names = new HashSet<>();
+        for (CdcProperties.Source source : properties.sources()) {
+            if (!names.add(source.name())) {
+                throw new IllegalStateException("two CDC sources are named '" + source.name() + "'");
+            }
+        }
+        RawBatchPublisher raw = new RawBatchPublisher(publisher, messages, amqp.topology(), meters);
+        return new ChangeCapture(properties.sources().stream()
+                .map(source -> new ReplicationRunner(
+                        source,
+                        properties,
+                        raw,
+                        store,
+                        new Snapshotter(source, properties, store, raw::publish, meters)))
+                .toList());
+    }
+
+    /** Starts every source's runner with the application and stops them with it. */
+    static final class ChangeCapture implements SmartLifecycle {
+
+        private final List<ReplicationRunner> runners;
+        private volatile boolean running;
+
+        ChangeCapture(List<ReplicationRunner> runners) {
+            this.runners = runners;
+        }
+
+        @Override
+        public void start() {
+            runners.forEach(ReplicationRunner::start);
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            runners.parallelStream().forEach(ReplicationRunner::stop);
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
     }
 }

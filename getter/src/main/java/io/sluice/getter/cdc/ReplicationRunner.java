@@ -1,43 +1,55 @@
 package io.sluice.getter.cdc;
 
+import io.sluice.common.pg.Lsn;
+import io.sluice.getter.cdc.SourceSession.SlotState;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.ReplicationSlotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
- * Streams the slot on its own thread: decode, assemble, publish, and tell the slot a position only once everything up
- * to it is confirmed by the broker. Any failure closes the session and starts again from the slot's confirmed
- * position, so nothing is lost; what was published but not yet confirmed may be published twice, which the loader's
+ * Captures one source on its own thread: prepares the slot and, when due, a snapshot; then streams the slot — decode,
+ * assemble, publish — telling the slot a position only once everything up to it is confirmed by the broker. Any
+ * failure closes the session and starts again from the slot's confirmed position (and the snapshot's unfinished
+ * chunks), so nothing is lost; what was published but not yet confirmed may be published twice, which the loader's
  * versioned merge absorbs.
  */
-public class ReplicationRunner implements SmartLifecycle {
+final class ReplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationRunner.class);
     private static final int MAX_PENDING_TRANSACTIONS = 10_000;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
-    private final CdcProperties properties;
+    private final CdcProperties.Source source;
+    private final CdcProperties settings;
     private final RawBatchPublisher publisher;
+    private final SnapshotStore store;
+    private final Snapshotter snapshotter;
     private volatile boolean running;
     private volatile Thread thread;
 
-    ReplicationRunner(CdcProperties properties, RawBatchPublisher publisher) {
-        this.properties = properties;
+    ReplicationRunner(
+            CdcProperties.Source source,
+            CdcProperties settings,
+            RawBatchPublisher publisher,
+            SnapshotStore store,
+            Snapshotter snapshotter) {
+        this.source = source;
+        this.settings = settings;
         this.publisher = publisher;
+        this.store = store;
+        this.snapshotter = snapshotter;
     }
 
-    @Override
-    public void start() {
+    void start() {
         running = true;
-        thread = Thread.ofPlatform().name("cdc-" + properties.slot()).start(this::runUntilStopped);
+        thread = Thread.ofPlatform().name("cdc-" + source.name()).start(this::runUntilStopped);
     }
 
-    @Override
-    public void stop() {
+    void stop() {
         running = false;
         Thread t = thread;
         if (t != null) {
@@ -50,17 +62,14 @@ public class ReplicationRunner implements SmartLifecycle {
         }
     }
 
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
     private void runUntilStopped() {
-        Duration backoff = properties.retryBackoff();
+        Duration backoff = settings.retryBackoff();
         while (running) {
             try {
-                streamOnce();
-                backoff = properties.retryBackoff();
+                if (captureOnce()) {
+                    return;
+                }
+                backoff = settings.retryBackoff();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -68,11 +77,7 @@ public class ReplicationRunner implements SmartLifecycle {
                 if (!running) {
                     return;
                 }
-                log.warn(
-                        "change capture from slot {} failed, retrying in {}: {}",
-                        properties.slot(),
-                        backoff,
-                        e.toString());
+                log.warn("capture of source {} failed, retrying in {}: {}", source.name(), backoff, e.toString());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
@@ -83,37 +88,107 @@ public class ReplicationRunner implements SmartLifecycle {
         }
     }
 
-    private void streamOnce() throws Exception {
-        try (SourceSession session = SourceSession.open(properties)) {
-            session.ensurePublicationAndSlot();
-            PGReplicationStream stream = session.startStream();
-            log.info("streaming slot {} of source {}", properties.slot(), properties.source());
-            PgOutputDecoder decoder = new PgOutputDecoder();
-            TransactionAssembler assembler = new TransactionAssembler(
-                    properties.source(), properties.maxBatchRows(), publisher::publish, session::columns);
-            ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
-            long reported = 0;
-            while (running) {
-                ByteBuffer message = stream.readPending();
-                if (message == null) {
-                    reported = report(stream, progress, reported);
-                    Thread.sleep(5);
-                    continue;
+    /** One session with the source; returns true when the work is finished for good (snapshot-only mode). */
+    private boolean captureOnce() throws Exception {
+        try (SourceSession session = SourceSession.open(source, settings.statusInterval())) {
+            session.ensurePublication();
+            Snapshotter.Running snapshot = prepare(session);
+            try {
+                if (source.snapshotMode() == SnapshotMode.INITIAL_ONLY) {
+                    if (snapshot != null) {
+                        snapshot.completion().get();
+                    }
+                    log.info("snapshot-only source {} is complete; not streaming", source.name());
+                    return true;
                 }
-                TransactionAssembler.CommittedTransaction committed = assembler.accept(decoder.decode(message));
-                if (committed != null) {
-                    progress.add(committed);
-                    reported = report(stream, progress, reported);
-                    progress.awaitRoom();
+                stream(session, snapshot);
+                return false;
+            } finally {
+                if (snapshot != null) {
+                    snapshot.close();
                 }
             }
-            report(stream, progress, reported);
-            stream.close();
         }
     }
 
+    /** Creates or checks the slot and starts the snapshot that is due, if any. */
+    private Snapshotter.Running prepare(SourceSession session) throws Exception {
+        SnapshotMode mode = source.snapshotMode();
+        if (mode == SnapshotMode.INITIAL_ONLY) {
+            SnapshotStore.State state = store.state(source.name(), source.slot());
+            if (state == SnapshotStore.State.DONE) {
+                return null;
+            }
+            if (state == SnapshotStore.State.NONE) {
+                store.begin(source.name(), source.slot());
+            }
+            ReplicationSlotInfo slot = session.createSlot(temporarySlotName(), true);
+            return snapshotter.start(slot.getSnapshotName(), lsn(slot), session.publishedTables());
+        }
+        SlotState slotState = session.slotState();
+        if (slotState == SlotState.LOST) {
+            if (mode != SnapshotMode.WHEN_NEEDED) {
+                throw new IllegalStateException("replication slot " + source.slot() + " of source " + source.name()
+                        + " was invalidated (its WAL was removed), so changes were lost: set snapshot-mode"
+                        + " when_needed to recreate it and read the tables again");
+            }
+            session.dropSlot();
+            slotState = SlotState.MISSING;
+        }
+        if (slotState == SlotState.MISSING) {
+            if (!mode.snapshotsNewSlot()) {
+                session.createSlot(source.slot(), false);
+                return null;
+            }
+            // Recorded before the slot exists: a crash in between leaves a started snapshot, which is then resumed.
+            store.begin(source.name(), source.slot());
+            ReplicationSlotInfo slot = session.createSlot(source.slot(), false);
+            return snapshotter.start(slot.getSnapshotName(), lsn(slot), session.publishedTables());
+        }
+        if (mode.snapshotsNewSlot() && store.state(source.name(), source.slot()) == SnapshotStore.State.STARTED) {
+            // The snapshot exported with the slot died with the old session. A temporary slot exports a new one,
+            // exactly consistent with its own point: rows read in it are versioned at that point, so changes streamed
+            // before it are already in them and changes after it win over them.
+            try (SourceSession exporter = SourceSession.open(source, settings.statusInterval())) {
+                ReplicationSlotInfo slot = exporter.createSlot(temporarySlotName(), true);
+                log.info("resuming the snapshot of source {} at {}", source.name(), slot.getConsistentPoint());
+                return snapshotter.start(slot.getSnapshotName(), lsn(slot), session.publishedTables());
+            }
+        }
+        return null;
+    }
+
+    private void stream(SourceSession session, Snapshotter.Running snapshot) throws Exception {
+        PGReplicationStream stream = session.startStream();
+        log.info("streaming slot {} of source {}", source.slot(), source.name());
+        PgOutputDecoder decoder = new PgOutputDecoder();
+        TransactionAssembler assembler =
+                new TransactionAssembler(source.name(), settings.maxBatchRows(), publisher::publish, session::columns);
+        ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
+        long reported = 0;
+        while (running) {
+            if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
+                snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
+            }
+            ByteBuffer message = stream.readPending();
+            if (message == null) {
+                reported = report(stream, progress, reported);
+                Thread.sleep(5);
+                continue;
+            }
+            TransactionAssembler.CommittedTransaction committed = assembler.accept(decoder.decode(message));
+            if (committed != null) {
+                progress.add(committed);
+                reported = report(stream, progress, reported);
+                progress.awaitRoom();
+            }
+        }
+        report(stream, progress, reported);
+        stream.close();
+    }
+
     /** Tells the server the confirmed position when it moved; pgjdbc sends it with the next status update. */
-    private static long report(PGReplicationStream stream, ConfirmedProgress progress, long reported) throws Exception {
+    private static long report(PGReplicationStream stream, ConfirmedProgress progress, long reported) {
         long confirmed = progress.advance();
         if (confirmed > reported) {
             LogSequenceNumber lsn = LogSequenceNumber.valueOf(confirmed);
@@ -121,5 +196,14 @@ public class ReplicationRunner implements SmartLifecycle {
             stream.setAppliedLSN(lsn);
         }
         return Math.max(confirmed, reported);
+    }
+
+    private String temporarySlotName() {
+        String base = source.slot();
+        return (base.length() > 57 ? base.substring(0, 57) : base) + "_snap";
+    }
+
+    private static Lsn lsn(ReplicationSlotInfo slot) {
+        return new Lsn(slot.getConsistentPoint().asLong());
     }
 }

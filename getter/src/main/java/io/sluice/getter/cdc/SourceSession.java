@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.ReplicationSlotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,21 +34,21 @@ final class SourceSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
 
-    private final CdcProperties properties;
+    private final CdcProperties.Source properties;
+    private final Duration statusInterval;
     private final Connection replication;
     private final Connection query;
     private final Map<Long, String> typeNames = new HashMap<>();
 
-    private SourceSession(CdcProperties properties, Connection replication, Connection query) {
+    private SourceSession(
+            CdcProperties.Source properties, Duration statusInterval, Connection replication, Connection query) {
         this.properties = properties;
+        this.statusInterval = statusInterval;
         this.replication = replication;
         this.query = query;
     }
 
-    static SourceSession open(CdcProperties properties) throws SQLException {
-        if (properties.url() == null || properties.url().isBlank()) {
-            throw new IllegalStateException("sluice.getter.cdc.url is not set: give the source's JDBC URL");
-        }
+    static SourceSession open(CdcProperties.Source properties, Duration statusInterval) throws SQLException {
         Properties common = new Properties();
         if (properties.username() != null) {
             PGProperty.USER.set(common, properties.username());
@@ -63,41 +65,104 @@ final class SourceSession implements AutoCloseable {
         Connection query = DriverManager.getConnection(properties.url(), common);
         try {
             Connection replication = DriverManager.getConnection(properties.url(), replicationProps);
-            return new SourceSession(properties, replication, query);
+            return new SourceSession(properties, statusInterval, replication, query);
         } catch (SQLException e) {
             query.close();
             throw e;
         }
     }
 
-    /** Creates the publication and the slot when missing; refuses a slot that belongs to another plugin. */
-    void ensurePublicationAndSlot() throws SQLException {
-        if (!exists("SELECT 1 FROM pg_publication WHERE pubname = ?", properties.publication())) {
-            String tables = properties.tables().isEmpty()
-                    ? "ALL TABLES"
-                    : "TABLE "
-                            + properties.tables().stream()
-                                    .map(t -> TableName.parse(t).quoted())
-                                    .collect(Collectors.joining(", "));
-            try (Statement s = query.createStatement()) {
-                s.execute("CREATE PUBLICATION " + Identifiers.quote(properties.publication()) + " FOR " + tables);
-            }
-            log.info("created publication {} for {}", properties.publication(), tables);
+    /** What the source says of the configured slot. */
+    enum SlotState {
+        MISSING,
+        READY,
+        /** Invalidated: the WAL it needs was removed (PostgreSQL 13+ {@code wal_status = 'lost'}). */
+        LOST
+    }
+
+    /** Creates the publication when missing. */
+    void ensurePublication() throws SQLException {
+        if (exists("SELECT 1 FROM pg_publication WHERE pubname = ?", properties.publication())) {
+            return;
         }
-        String plugin = slotPlugin();
-        if (plugin == null) {
-            replication
-                    .unwrap(PGConnection.class)
-                    .getReplicationAPI()
-                    .createReplicationSlot()
-                    .logical()
-                    .withSlotName(properties.slot())
-                    .withOutputPlugin("pgoutput")
-                    .make();
-            log.info("created replication slot {} (pgoutput)", properties.slot());
-        } else if (!plugin.equals("pgoutput")) {
-            throw new IllegalStateException("replication slot " + properties.slot() + " exists with plugin " + plugin
-                    + ", not pgoutput: drop it or configure another sluice.getter.cdc.slot");
+        String tables = properties.tables().isEmpty()
+                ? "ALL TABLES"
+                : "TABLE "
+                        + properties.tables().stream()
+                                .map(t -> TableName.parse(t).quoted())
+                                .collect(Collectors.joining(", "));
+        try (Statement s = query.createStatement()) {
+            s.execute("CREATE PUBLICATION " + Identifiers.quote(properties.publication()) + " FOR " + tables);
+        }
+        log.info("created publication {} for {}", properties.publication(), tables);
+    }
+
+    /** The slot's state; refuses a slot that belongs to another output plugin. */
+    SlotState slotState() throws SQLException {
+        try (PreparedStatement ps =
+                query.prepareStatement("SELECT plugin, wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, properties.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return SlotState.MISSING;
+                }
+                if (!"pgoutput".equals(rs.getString(1))) {
+                    throw new IllegalStateException("replication slot " + properties.slot() + " exists with plugin "
+                            + rs.getString(1) + ", not pgoutput: drop it or configure another slot for source "
+                            + properties.name());
+                }
+                return "lost".equals(rs.getString(2)) ? SlotState.LOST : SlotState.READY;
+            }
+        }
+    }
+
+    /**
+     * Creates the slot on the replication connection, exporting a snapshot consistent with it. The snapshot stays
+     * importable only while this connection runs no other command: import it before {@link #startStream()}.
+     *
+     * @param temporary a slot that the server drops when this session ends (for snapshots only)
+     */
+    ReplicationSlotInfo createSlot(String name, boolean temporary) throws SQLException {
+        var builder = replication
+                .unwrap(PGConnection.class)
+                .getReplicationAPI()
+                .createReplicationSlot()
+                .logical()
+                .withSlotName(name)
+                .withOutputPlugin("pgoutput");
+        if (temporary) {
+            builder = builder.withTemporaryOption();
+        }
+        ReplicationSlotInfo info = builder.make();
+        log.info(
+                "created {}replication slot {} at {} (snapshot {})",
+                temporary ? "temporary " : "",
+                name,
+                info.getConsistentPoint(),
+                info.getSnapshotName());
+        return info;
+    }
+
+    void dropSlot() throws SQLException {
+        try (PreparedStatement ps = query.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            ps.setString(1, properties.slot());
+            ps.execute();
+        }
+        log.warn("dropped replication slot {}", properties.slot());
+    }
+
+    /** The tables the publication captures, as the snapshot must read them. */
+    List<TableName> publishedTables() throws SQLException {
+        try (PreparedStatement ps = query.prepareStatement(
+                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ? ORDER BY 1, 2")) {
+            ps.setString(1, properties.publication());
+            try (ResultSet rs = ps.executeQuery()) {
+                List<TableName> tables = new ArrayList<>();
+                while (rs.next()) {
+                    tables.add(new TableName(rs.getString(1), rs.getString(2)));
+                }
+                return tables;
+            }
         }
     }
 
@@ -110,7 +175,7 @@ final class SourceSession implements AutoCloseable {
                 .withSlotName(properties.slot())
                 .withSlotOption("proto_version", "1")
                 .withSlotOption("publication_names", properties.publication())
-                .withStatusInterval((int) properties.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+                .withStatusInterval((int) statusInterval.toMillis(), TimeUnit.MILLISECONDS)
                 .start();
     }
 
@@ -141,16 +206,6 @@ final class SourceSession implements AutoCloseable {
                 throw new IllegalStateException("cannot resolve type oid " + oid, e);
             }
         });
-    }
-
-    private String slotPlugin() throws SQLException {
-        try (PreparedStatement ps =
-                query.prepareStatement("SELECT plugin FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, properties.slot());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
     }
 
     private boolean exists(String sql, String parameter) throws SQLException {

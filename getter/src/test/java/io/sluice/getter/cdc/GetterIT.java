@@ -3,63 +3,39 @@ package io.sluice.getter.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
-import io.sluice.common.amqp.Topology;
-import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Lsn;
-import io.sluice.getter.GetterApplication;
-import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.TestDatabase;
-import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** The getter against real PostgreSQL and RabbitMQ. */
 class GetterIT {
 
-    private final TestDatabase source = TestPostgres.get().newDatabase("getter_source");
-    private final String prefix = RabbitBroker.uniquePrefix("getter");
-    private final Topology names = new Topology(prefix, List.of("warehouse"));
-    private final BatchCodec codec = new BatchCodec();
-    private ConfigurableApplicationContext getter;
-    private Connection connection;
-    private Channel channel;
+    private GetterFixture fixture;
+    private TestDatabase source;
 
     @BeforeEach
     void start() throws Exception {
+        fixture = new GetterFixture();
+        source = fixture.source;
         source.execute(
                 "CREATE TABLE items (id int8 PRIMARY KEY, name text, price numeric(10,2))",
                 "CREATE TABLE tags (item int8, tag text, PRIMARY KEY (item, tag))");
-        getter = GetterApplication.create()
-                .run(RabbitBroker.get()
-                        .serviceArgs(
-                                prefix,
-                                "--sluice.getter.cdc.url=" + source.jdbcUrl(),
-                                "--sluice.getter.cdc.source=shop",
-                                "--sluice.getter.cdc.slot=" + source.name(),
-                                "--sluice.getter.cdc.status-interval=200ms",
-                                "--sluice.getter.cdc.retry-backoff=200ms"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> slotActive());
-        connection = RabbitBroker.get().newConnection();
-        channel = connection.createChannel();
+        fixture.start();
+        fixture.awaitStreaming();
     }
 
     @AfterEach
     void stop() throws Exception {
-        getter.close();
-        connection.close();
-        RabbitBroker.get().delete(names.queues(), names.exchanges());
+        fixture.close();
     }
 
     @Test
@@ -106,7 +82,7 @@ class GetterIT {
     void theSlotDoesNotAdvancePastChangesTheBrokerHasNotConfirmed() throws Exception {
         source.execute("INSERT INTO items VALUES (10, 'warm-up', 1)");
         nextBatch(); // the getter's connection and topology are up
-        channel.queueUnbind(names.handlerQueue(), names.rawExchange(), "#");
+        fixture.channel.queueUnbind(fixture.names.handlerQueue(), fixture.names.rawExchange(), "#");
 
         // The insert position, not pg_current_wal_lsn(): with synchronous_commit off that one lags behind commits.
         long before = Lsn.parse((String) source.queryValue("SELECT pg_current_wal_insert_lsn()::text"))
@@ -115,37 +91,21 @@ class GetterIT {
         Thread.sleep(3_000); // many status intervals: a getter that confirms early would have told the slot by now
         assertThat(confirmedFlush()).isLessThanOrEqualTo(before);
 
-        channel.queueBind(names.handlerQueue(), names.rawExchange(), "#");
+        fixture.channel.queueBind(fixture.names.handlerQueue(), fixture.names.rawExchange(), "#");
         ChangeBatch resent = nextBatch(Duration.ofSeconds(30));
         assertThat(resent.rows()).extracting(r -> r.values().get(0)).contains("11");
         await().atMost(Duration.ofSeconds(10)).until(() -> confirmedFlush() > before);
     }
 
-    private boolean slotActive() {
-        return source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
-                        + source.name() + "'")
-                == 1;
-    }
-
-    private long confirmedFlush() {
-        Object lsn = source.queryValue(
-                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + source.name() + "'");
-        return Lsn.parse((String) lsn).value();
-    }
-
     private ChangeBatch nextBatch() throws Exception {
-        return nextBatch(Duration.ofSeconds(20));
+        return fixture.nextBatch(Duration.ofSeconds(20));
     }
 
     private ChangeBatch nextBatch(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            GetResponse response = channel.basicGet(names.handlerQueue(), true);
-            if (response != null) {
-                return codec.decode(response.getBody());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no batch on " + names.handlerQueue() + " within " + timeout);
+        return fixture.nextBatch(timeout);
+    }
+
+    private long confirmedFlush() {
+        return fixture.confirmedFlush();
     }
 }

@@ -1,0 +1,242 @@
+package io.sluice.getter.cdc;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.pg.Identifiers;
+import io.sluice.common.pg.Lsn;
+import io.sluice.common.pg.TableName;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.postgresql.PGProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a source's tables as of one consistent snapshot, in parallel: N connections import the same exported
+ * snapshot, then take chunks (page ranges) from a shared queue, {@code COPY} them out and publish them. A chunk is
+ * recorded as done only after the broker confirmed all its rows, so a restart reads only unfinished chunks.
+ *
+ * <p>Rows carry the snapshot's consistent point as their version. Changes the slot streams meanwhile commit after that
+ * point, so they carry higher versions and win in the loader's merge, whatever the order of arrival; streaming therefore
+ * goes on during the snapshot and the slot's WAL does not pile up.
+ */
+final class Snapshotter {
+
+    private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
+    private final CdcProperties.Source source;
+    private final CdcProperties settings;
+    private final SnapshotStore store;
+    private final Function<ChangeBatch, CompletableFuture<Void>> publish;
+    private final MeterRegistry meters;
+
+    Snapshotter(
+            CdcProperties.Source source,
+            CdcProperties settings,
+            SnapshotStore store,
+            Function<ChangeBatch, CompletableFuture<Void>> publish,
+            MeterRegistry meters) {
+        this.source = source;
+        this.settings = settings;
+        this.store = store;
+        this.publish = publish;
+        this.meters = meters;
+    }
+
+    /**
+     * Imports the exported snapshot into the reading connections (call while the exporting connection is idle), plans
+     * the chunks if none are planned yet, and starts reading in the background.
+     */
+    Running start(String snapshotName, Lsn consistentPoint, List<TableName> tables) throws SQLException {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            for (int i = 0; i < settings.snapshot().parallelism(); i++) {
+                connections.add(importSnapshot(snapshotName));
+            }
+            if (!store.planned(source.name(), source.slot())) {
+                store.plan(source.name(), source.slot(), plan(connections.get(0), tables));
+            }
+            Map<TableName, List<Column>> columns = new HashMap<>();
+            List<SnapshotChunk> pending = store.pending(source.name(), source.slot());
+            for (SnapshotChunk chunk : pending) {
+                if (!columns.containsKey(chunk.table())) {
+                    columns.put(chunk.table(), TableSnapshotReader.columns(connections.get(0), chunk.table()));
+                }
+            }
+            return new Running(connections, consistentPoint, new ConcurrentLinkedQueue<>(pending), columns);
+        } catch (SQLException | RuntimeException e) {
+            connections.forEach(Snapshotter::closeQuietly);
+            throw e;
+        }
+    }
+
+    private Connection importSnapshot(String snapshotName) throws SQLException {
+        Properties props = new Properties();
+        if (source.username() != null) {
+            PGProperty.USER.set(props, source.username());
+        }
+        if (source.password() != null) {
+            PGProperty.PASSWORD.set(props, source.password());
+        }
+        PGProperty.APPLICATION_NAME.set(props, "sluice-getter-snapshot");
+        Connection c = DriverManager.getConnection(source.url(), props);
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            s.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshotName));
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private List<SnapshotChunk> plan(Connection connection, List<TableName> tables) throws SQLException {
+        List<SnapshotChunk> chunks = new ArrayList<>();
+        int size = settings.snapshot().chunkPages();
+        for (TableName table : tables) {
+            long pages = TableSnapshotReader.pages(connection, table);
+            int number = 0;
+            long first = 0;
+            while (first + size < pages) {
+                chunks.add(new SnapshotChunk(table, number++, first, first + size));
+                first += size;
+            }
+            chunks.add(new SnapshotChunk(table, number, first, null));
+        }
+        log.info("snapshot of {}: {} tables in {} chunks", source.name(), tables.size(), chunks.size());
+        return chunks;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("closing a snapshot connection: {}", e.getMessage());
+        }
+    }
+
+    /** A snapshot being read; {@link #completion()} finishes when every chunk is confirmed. */
+    final class Running implements AutoCloseable {
+
+        private final List<Connection> connections;
+        private final Lsn consistentPoint;
+        private final ConcurrentLinkedQueue<SnapshotChunk> queue;
+        private final Map<TableName, List<Column>> columns;
+        private final CompletableFuture<Void> completion = new CompletableFuture<>();
+        private final AtomicLong rows = new AtomicLong();
+        private final List<Thread> workers = new ArrayList<>();
+        private final int total;
+        private final long started = System.nanoTime();
+        private volatile boolean stopped;
+
+        Running(
+                List<Connection> connections,
+                Lsn consistentPoint,
+                ConcurrentLinkedQueue<SnapshotChunk> queue,
+                Map<TableName, List<Column>> columns) {
+            this.connections = connections;
+            this.consistentPoint = consistentPoint;
+            this.queue = queue;
+            this.columns = columns;
+            this.total = queue.size();
+            Instant now = Instant.now();
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (Connection c : connections) {
+                CompletableFuture<Void> worker = new CompletableFuture<>();
+                done.add(worker);
+                TableSnapshotReader reader = new TableSnapshotReader(
+                        c, source.name(), consistentPoint.value(), now, settings.maxBatchRows());
+                workers.add(Thread.ofPlatform()
+                        .name("snapshot-" + source.name() + "-" + workers.size())
+                        .start(() -> work(reader, worker)));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
+                connections.forEach(Snapshotter::closeQuietly);
+                if (error != null) {
+                    completion.completeExceptionally(error);
+                } else if (!stopped) {
+                    store.finish(source.name(), source.slot());
+                    log.info("snapshot of {} done: {} rows in {} chunks", source.name(), rows.get(), total);
+                    completion.complete(null);
+                }
+            });
+        }
+
+        CompletableFuture<Void> completion() {
+            return completion;
+        }
+
+        private void work(TableSnapshotReader reader, CompletableFuture<Void> worker) {
+            try {
+                SnapshotChunk chunk;
+                long lastReport = System.nanoTime();
+                while (!stopped && (chunk = queue.poll()) != null) {
+                    TableSnapshotReader.ChunkResult result = reader.read(chunk, columns.get(chunk.table()), publish);
+                    result.confirmed().join();
+                    store.done(source.name(), source.slot(), chunk, result.rows(), consistentPoint);
+                    rows.addAndGet(result.rows());
+                    Counter.builder("sluice.snapshot.rows")
+                            .tag("source", source.name())
+                            .tag("table", chunk.table().toString())
+                            .register(meters)
+                            .increment(result.rows());
+                    if (System.nanoTime() - lastReport > PROGRESS_EVERY.toNanos()) {
+                        lastReport = System.nanoTime();
+                        reportProgress();
+                    }
+                }
+                worker.complete(null);
+            } catch (Exception e) {
+                stopped = true;
+                worker.completeExceptionally(e);
+            }
+        }
+
+        private void reportProgress() {
+            long[] progress = store.progress(source.name(), source.slot());
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long doneNow = total - queue.size();
+            double perChunk = doneNow == 0 ? 0 : seconds / doneNow;
+            log.info(
+                    "snapshot of {}: {}/{} chunks, {} rows, {} rows/s, about {} s left",
+                    source.name(),
+                    progress[0],
+                    progress[1],
+                    rows.get(),
+                    Math.round(rows.get() / Math.max(seconds, 0.001)),
+                    Math.round(perChunk * queue.size()));
+        }
+
+        /** Stops reading after the chunks in hand; unfinished chunks stay pending for the next attempt. */
+        @Override
+        public void close() {
+            stopped = true;
+            for (Thread worker : workers) {
+                try {
+                    worker.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            connections.forEach(Snapshotter::closeQuietly);
+            completion.completeExceptionally(new IllegalStateException("snapshot stopped"));
+        }
+    }
+}
