@@ -8,7 +8,6 @@ import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -17,12 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,15 +84,7 @@ final class Snapshotter {
     }
 
     private Connection importSnapshot(String snapshotName) throws SQLException {
-        Properties props = new Properties();
-        if (source.username() != null) {
-            PGProperty.USER.set(props, source.username());
-        }
-        if (source.password() != null) {
-            PGProperty.PASSWORD.set(props, source.password());
-        }
-        PGProperty.APPLICATION_NAME.set(props, "sluice-getter-snapshot");
-        Connection c = DriverManager.getConnection(source.url(), props);
+        Connection c = SourceConnections.query(source, "sluice-getter-snapshot");
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");

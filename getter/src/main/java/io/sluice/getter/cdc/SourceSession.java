@@ -6,7 +6,6 @@ import io.sluice.common.pg.TableName;
 import io.sluice.getter.cdc.PgOutputMessage.Relation;
 import io.sluice.getter.cdc.PgOutputMessage.RelationColumn;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,11 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 import org.postgresql.replication.PGReplicationStream;
 import org.postgresql.replication.ReplicationSlotInfo;
 import org.slf4j.Logger;
@@ -49,23 +46,9 @@ final class SourceSession implements AutoCloseable {
     }
 
     static SourceSession open(CdcProperties.Source properties, Duration statusInterval) throws SQLException {
-        Properties common = new Properties();
-        if (properties.username() != null) {
-            PGProperty.USER.set(common, properties.username());
-        }
-        if (properties.password() != null) {
-            PGProperty.PASSWORD.set(common, properties.password());
-        }
-        PGProperty.APPLICATION_NAME.set(common, "sluice-getter");
-        Properties replicationProps = new Properties();
-        replicationProps.putAll(common);
-        PGProperty.REPLICATION.set(replicationProps, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(replicationProps, "10");
-        PGProperty.PREFER_QUERY_MODE.set(replicationProps, "simple");
-        Connection query = DriverManager.getConnection(properties.url(), common);
+        Connection query = SourceConnections.query(properties, "sluice-getter");
         try {
-            Connection replication = DriverManager.getConnection(properties.url(), replicationProps);
-            return new SourceSession(properties, statusInterval, replication, query);
+            return new SourceSession(properties, statusInterval, SourceConnections.replication(properties), query);
         } catch (SQLException e) {
             query.close();
             throw e;
