@@ -2,6 +2,8 @@ package io.sluice.loader;
 
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Row;
 import io.sluice.common.pg.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies many batches to the target in one transaction: grouped per table and column shape, merged in table-name order
@@ -22,6 +26,8 @@ public class MergeWriter {
     /** Rows written per table in one transaction. */
     public record Result(Map<TableName, Integer> rowsPerTable) {}
 
+    private static final Logger log = LoggerFactory.getLogger(MergeWriter.class);
+
     private final DataSource dataSource;
 
     public MergeWriter(DataSource dataSource) {
@@ -31,7 +37,16 @@ public class MergeWriter {
     public Result write(List<ChangeBatch> batches) throws SQLException {
         Map<String, List<ChangeBatch>> groups = new TreeMap<>();
         for (ChangeBatch batch : batches) {
-            groups.computeIfAbsent(groupKey(batch), k -> new ArrayList<>()).add(batch);
+            List<Row> rows =
+                    batch.rows().stream().filter(r -> r.op() != Op.TRUNCATE).toList();
+            if (rows.size() < batch.rows().size()) {
+                log.warn(
+                        "TRUNCATE of {} is not applied to the target (truncate propagation is not enabled)",
+                        batch.table());
+            }
+            if (!rows.isEmpty()) {
+                groups.computeIfAbsent(groupKey(batch), k -> new ArrayList<>()).add(batch.withRows(rows));
+            }
         }
         Map<TableName, Integer> written = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection()) {

@@ -24,6 +24,11 @@ class CdcConfiguration {
     }
 
     @Bean
+    CaptureHealth captureHealth(ChangeCapture capture) {
+        return new CaptureHealth(capture);
+    }
+
+    @Bean
     ChangeCapture changeCapture(
             CdcProperties properties,
             ConfirmedPublisher publisher,
@@ -41,14 +46,20 @@ class CdcConfiguration {
                 throw new IllegalStateException("two CDC sources are named '" + source.name() + "'");
             }
         }
-        RawBatchPublisher raw = new RawBatchPublisher(publisher, messages, amqp.topology(), meters);
+        RawBatchPublisher raw = new RawBatchPublisher(
+                publisher,
+                messages,
+                amqp.topology(),
+                meters,
+                properties.maxInFlightBytes().toBytes());
         return new ChangeCapture(properties.sources().stream()
                 .map(source -> new ReplicationRunner(
                         source,
                         properties,
                         raw,
                         store,
-                        new Snapshotter(source, properties, store, raw::publish, meters)))
+                        new Snapshotter(source, properties, store, raw::publish, meters),
+                        meters))
                 .toList());
     }
 
@@ -77,6 +88,10 @@ class CdcConfiguration {
         @Override
         public boolean isRunning() {
             return running;
+        }
+
+        List<ReplicationRunner> runners() {
+            return runners;
         }
     }
 }

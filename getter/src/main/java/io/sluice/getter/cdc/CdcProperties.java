@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -19,6 +20,10 @@ import org.springframework.validation.annotation.Validated;
  * @param statusInterval how often the getter reports its flushed position to the server
  * @param retryBackoff first wait before reconnecting after a failure; it doubles up to a minute
  * @param snapshot how initial snapshots are read
+ * @param heartbeatInterval how often a heartbeat is written to each source's WAL, so that its slot advances even when
+ *     the captured tables are idle; zero turns heartbeats off
+ * @param maxInFlightBytes message bytes published but not yet confirmed by the broker, per getter; reading stops at
+ *     this bound until confirms catch up
  */
 @Validated
 @ConfigurationProperties("sluice.getter.cdc")
@@ -28,7 +33,9 @@ public record CdcProperties(
         @DefaultValue("5000") @Min(1) int maxBatchRows,
         @DefaultValue("10s") Duration statusInterval,
         @DefaultValue("1s") Duration retryBackoff,
-        @DefaultValue @Valid Snapshot snapshot) {
+        @DefaultValue @Valid Snapshot snapshot,
+        @DefaultValue("10s") Duration heartbeatInterval,
+        @DefaultValue("64MB") DataSize maxInFlightBytes) {
 
     /**
      * One source database.

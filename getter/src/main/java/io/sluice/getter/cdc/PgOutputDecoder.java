@@ -5,6 +5,7 @@ import io.sluice.getter.cdc.PgOutputMessage.Commit;
 import io.sluice.getter.cdc.PgOutputMessage.Delete;
 import io.sluice.getter.cdc.PgOutputMessage.Ignored;
 import io.sluice.getter.cdc.PgOutputMessage.Insert;
+import io.sluice.getter.cdc.PgOutputMessage.LogicalMessage;
 import io.sluice.getter.cdc.PgOutputMessage.Relation;
 import io.sluice.getter.cdc.PgOutputMessage.RelationColumn;
 import io.sluice.getter.cdc.PgOutputMessage.Truncate;
@@ -45,7 +46,8 @@ public final class PgOutputDecoder {
                 yield new Delete(relation, tuple(buffer));
             }
             case 'T' -> truncate(buffer);
-            case 'O', 'Y', 'M' -> new Ignored(kind);
+            case 'M' -> logicalMessage(buffer);
+            case 'O', 'Y' -> new Ignored(kind);
             default -> throw new IllegalStateException("unknown pgoutput message '" + kind + "'");
         };
     }
@@ -63,6 +65,15 @@ public final class PgOutputDecoder {
             columns.add(new RelationColumn(column, buffer.getInt(), buffer.getInt(), key));
         }
         return new Relation(id, schema, name, columns);
+    }
+
+    private static LogicalMessage logicalMessage(ByteBuffer buffer) {
+        boolean transactional = (buffer.get() & 1) != 0;
+        long lsn = buffer.getLong();
+        String prefix = string(buffer);
+        byte[] content = new byte[buffer.getInt()];
+        buffer.get(content);
+        return new LogicalMessage(transactional, lsn, prefix, content);
     }
 
     private static Update update(ByteBuffer buffer) {

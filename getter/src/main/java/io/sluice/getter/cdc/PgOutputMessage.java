@@ -26,7 +26,10 @@ public sealed interface PgOutputMessage {
 
     record Truncate(List<Integer> relationIds, boolean cascade, boolean restartIdentity) implements PgOutputMessage {}
 
-    /** Messages the getter reads past: origin, type, logical messages. */
+    /** A logical message ({@code pg_logical_emit_message}); Sluice's own heartbeats are non-transactional ones. */
+    record LogicalMessage(boolean transactional, long lsn, String prefix, byte[] content) implements PgOutputMessage {}
+
+    /** Messages the getter reads past: origin, type. */
     record Ignored(char kind) implements PgOutputMessage {}
 
     /** Column values in text form; {@code unchanged[i]} marks a TOAST value the server did not send. */

@@ -1,5 +1,6 @@
 package io.sluice.getter.cdc;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
@@ -9,36 +10,77 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.amqp.core.Message;
 
-/** Publishes the getter's batches to the raw exchange; a batch is confirmed when all its messages are. */
+/**
+ * Publishes the getter's batches to the raw exchange; a batch is confirmed when all its messages are. Bytes published
+ * but not yet confirmed are bounded: when the broker is slow to confirm (or blocks the connection), publishing waits,
+ * so the getter stops reading the slot instead of growing without bound.
+ */
 final class RawBatchPublisher {
 
     private final ConfirmedPublisher publisher;
     private final BatchMessages messages;
     private final Topology topology;
     private final MeterRegistry meters;
+    private final long maxInFlightBytes;
+    private long inFlightBytes;
 
-    RawBatchPublisher(ConfirmedPublisher publisher, BatchMessages messages, Topology topology, MeterRegistry meters) {
+    RawBatchPublisher(
+            ConfirmedPublisher publisher,
+            BatchMessages messages,
+            Topology topology,
+            MeterRegistry meters,
+            long maxInFlightBytes) {
         this.publisher = publisher;
         this.messages = messages;
         this.topology = topology;
         this.meters = meters;
+        this.maxInFlightBytes = maxInFlightBytes;
+        Gauge.builder("sluice.getter.in.flight.bytes", this, RawBatchPublisher::inFlightBytes)
+                .description("message bytes published and not yet confirmed by the broker")
+                .register(meters);
     }
 
     CompletableFuture<Void> publish(ChangeBatch batch) {
         String routingKey = Topology.rawRoutingKey(batch.source(), batch.table());
         List<Message> parts = messages.toMessages(batch);
+        long bytes = parts.stream().mapToLong(m -> m.getBody().length).sum();
+        acquire(bytes);
         CompletableFuture<?>[] confirms = parts.stream()
                 .map(m -> publisher.publish(topology.rawExchange(), routingKey, m))
                 .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(confirms)
-                .whenComplete((ok, error) -> meters.counter(
-                                "sluice.rows",
-                                "stage",
-                                "getter",
-                                "table",
-                                batch.table().toString(),
-                                "outcome",
-                                error == null ? "published" : "failed")
-                        .increment(batch.rows().size()));
+        return CompletableFuture.allOf(confirms).whenComplete((ok, error) -> {
+            release(bytes);
+            meters.counter(
+                            "sluice.rows",
+                            "stage",
+                            "getter",
+                            "table",
+                            batch.table().toString(),
+                            "outcome",
+                            error == null ? "published" : "failed")
+                    .increment(batch.rows().size());
+        });
+    }
+
+    synchronized long inFlightBytes() {
+        return inFlightBytes;
+    }
+
+    private synchronized void acquire(long bytes) {
+        // One message always goes, however large, so that a batch above the bound cannot wait forever.
+        while (inFlightBytes > 0 && inFlightBytes + bytes > maxInFlightBytes) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for broker confirms", e);
+            }
+        }
+        inFlightBytes += bytes;
+    }
+
+    private synchronized void release(long bytes) {
+        inFlightBytes -= bytes;
+        notifyAll();
     }
 }

@@ -1,9 +1,13 @@
 package io.sluice.getter.cdc;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.pg.Lsn;
 import io.sluice.getter.cdc.SourceSession.SlotState;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import org.postgresql.replication.ReplicationSlotInfo;
@@ -28,20 +32,46 @@ final class ReplicationRunner {
     private final RawBatchPublisher publisher;
     private final SnapshotStore store;
     private final Snapshotter snapshotter;
+    private final AtomicLong slotLagBytes = new AtomicLong();
     private volatile boolean running;
     private volatile Thread thread;
+    private volatile CaptureStatus status = new CaptureStatus(CaptureStatus.Phase.STARTING, null, Instant.now());
 
     ReplicationRunner(
             CdcProperties.Source source,
             CdcProperties settings,
             RawBatchPublisher publisher,
             SnapshotStore store,
-            Snapshotter snapshotter) {
+            Snapshotter snapshotter,
+            MeterRegistry meters) {
         this.source = source;
         this.settings = settings;
         this.publisher = publisher;
         this.store = store;
         this.snapshotter = snapshotter;
+        Gauge.builder("sluice.slot.lag.bytes", slotLagBytes, AtomicLong::get)
+                .description("WAL the slot holds that the getter has not confirmed")
+                .tag("source", source.name())
+                .tag("slot", source.slot())
+                .register(meters);
+    }
+
+    CdcProperties.Source source() {
+        return source;
+    }
+
+    CaptureStatus status() {
+        return status;
+    }
+
+    long slotLagBytes() {
+        return slotLagBytes.get();
+    }
+
+    private void enter(CaptureStatus.Phase phase, String error) {
+        if (status.phase() != phase || error != null) {
+            status = new CaptureStatus(phase, error, Instant.now());
+        }
     }
 
     void start() {
@@ -66,10 +96,14 @@ final class ReplicationRunner {
         Duration backoff = settings.retryBackoff();
         while (running) {
             try {
-                if (captureOnce()) {
+                Outcome outcome = captureOnce();
+                if (outcome == Outcome.FINISHED) {
                     return;
                 }
                 backoff = settings.retryBackoff();
+                if (outcome == Outcome.STANDBY) {
+                    Thread.sleep(settings.retryBackoff());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -78,6 +112,7 @@ final class ReplicationRunner {
                     return;
                 }
                 log.warn("capture of source {} failed, retrying in {}: {}", source.name(), backoff, e.toString());
+                enter(CaptureStatus.Phase.FAILING, e.toString());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
@@ -88,21 +123,41 @@ final class ReplicationRunner {
         }
     }
 
-    /** One session with the source; returns true when the work is finished for good (snapshot-only mode). */
-    private boolean captureOnce() throws Exception {
+    /** How a session with the source ended. */
+    private enum Outcome {
+        /** Stopped or lost; open another one. */
+        AGAIN,
+        /** Another replica holds the capture lock. */
+        STANDBY,
+        /** Nothing more to do (a snapshot-only source whose snapshot is complete). */
+        FINISHED
+    }
+
+    /** One session with the source. */
+    private Outcome captureOnce() throws Exception {
         try (SourceSession session = SourceSession.open(source, settings.statusInterval())) {
+            if (!session.tryLock()) {
+                if (status.phase() != CaptureStatus.Phase.STANDBY) {
+                    log.info("source {}: another getter holds slot {}, standing by", source.name(), source.slot());
+                }
+                enter(CaptureStatus.Phase.STANDBY, null);
+                return Outcome.STANDBY;
+            }
             session.ensurePublication();
+            session.checkPrivileges(session.publishedTables());
             Snapshotter.Running snapshot = prepare(session);
             try {
                 if (source.snapshotMode() == SnapshotMode.INITIAL_ONLY) {
+                    enter(CaptureStatus.Phase.SNAPSHOT, null);
                     if (snapshot != null) {
                         snapshot.completion().get();
                     }
                     log.info("snapshot-only source {} is complete; not streaming", source.name());
-                    return true;
+                    enter(CaptureStatus.Phase.FINISHED, null);
+                    return Outcome.FINISHED;
                 }
                 stream(session, snapshot);
-                return false;
+                return Outcome.AGAIN;
             } finally {
                 if (snapshot != null) {
                     snapshot.close();
@@ -166,7 +221,15 @@ final class ReplicationRunner {
                 new TransactionAssembler(source.name(), settings.maxBatchRows(), publisher::publish, session::columns);
         ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
         long reported = 0;
+        long nextHeartbeat = 0;
+        enter(CaptureStatus.Phase.STREAMING, null);
         while (running) {
+            if (System.nanoTime() - nextHeartbeat >= 0
+                    && !settings.heartbeatInterval().isZero()) {
+                session.emitHeartbeat();
+                slotLagBytes.set(session.slotLagBytes());
+                nextHeartbeat = System.nanoTime() + settings.heartbeatInterval().toNanos();
+            }
             if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
                 snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
             }

@@ -150,16 +150,86 @@ final class SourceSession implements AutoCloseable {
     }
 
     PGReplicationStream startStream() throws SQLException {
-        return replication
+        var builder = replication
                 .unwrap(PGConnection.class)
                 .getReplicationAPI()
                 .replicationStream()
                 .logical()
                 .withSlotName(properties.slot())
                 .withSlotOption("proto_version", "1")
-                .withSlotOption("publication_names", properties.publication())
-                .withStatusInterval((int) statusInterval.toMillis(), TimeUnit.MILLISECONDS)
+                .withSlotOption("publication_names", properties.publication());
+        if (query.getMetaData().getDatabaseMajorVersion() >= 14) {
+            builder = builder.withSlotOption("messages", "true"); // heartbeats; pgoutput has them since 14
+        }
+        return builder.withStatusInterval((int) statusInterval.toMillis(), TimeUnit.MILLISECONDS)
                 .start();
+    }
+
+    /**
+     * Takes the source's capture lock for this slot, held as long as this session: a second getter replica for the
+     * same slot stands by until the first one's session ends.
+     */
+    boolean tryLock() throws SQLException {
+        try (PreparedStatement ps =
+                query.prepareStatement("SELECT pg_try_advisory_lock(hashtext('sluice.getter'), hashtext(?))")) {
+            ps.setString(1, properties.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Writes a heartbeat into the WAL, so that the slot can advance even when the captured tables are idle. */
+    void emitHeartbeat() throws SQLException {
+        try (PreparedStatement ps = query.prepareStatement("SELECT pg_logical_emit_message(false, ?, '')")) {
+            ps.setString(1, TransactionAssembler.HEARTBEAT_PREFIX);
+            ps.execute();
+        }
+    }
+
+    /** WAL bytes the slot holds that the getter has not confirmed yet. */
+    long slotLagBytes() throws SQLException {
+        try (PreparedStatement ps = query.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(),"
+                + " confirmed_flush_lsn)::int8 FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, properties.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Checks at start-up that the role has what capture needs (REPLICATION, SELECT on every captured table), and says
+     * exactly which grant is missing rather than failing later with a bare "permission denied".
+     */
+    void checkPrivileges(List<TableName> tables) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        String role;
+        try (Statement s = query.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT current_user, rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            rs.next();
+            role = Identifiers.quote(rs.getString(1));
+            if (!rs.getBoolean(2)) {
+                missing.add("ALTER ROLE " + role + " REPLICATION");
+            }
+        }
+        try (PreparedStatement ps = query.prepareStatement("SELECT has_table_privilege(?, 'SELECT')")) {
+            for (TableName table : tables) {
+                ps.setString(1, table.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        missing.add("GRANT SELECT ON " + table.quoted() + " TO " + role);
+                    }
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(
+                    "source " + properties.name() + " lacks privileges for capture: " + String.join("; ", missing));
+        }
     }
 
     /** Batch columns of a Relation, with type names as {@code format_type} prints them, looked up once per type. */

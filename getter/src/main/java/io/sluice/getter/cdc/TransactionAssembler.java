@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a stream of decoded pgoutput messages into {@link ChangeBatch}es, one table per batch, versioned by the
@@ -34,9 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionAssembler {
 
-    private static final Logger log = LoggerFactory.getLogger(TransactionAssembler.class);
     /** pgoutput timestamps count microseconds from 2000-01-01T00:00:00Z. */
     private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L;
+    /** Prefix of the logical messages the getter emits as heartbeats. */
+    static final String HEARTBEAT_PREFIX = "sluice.heartbeat";
 
     /** A table as the getter knows it: its name and its columns with type names. */
     record TableShape(TableName table, List<Column> columns) {}
@@ -86,10 +85,10 @@ public final class TransactionAssembler {
             case Insert insert -> add(insert.relationId(), Op.INSERT, insert.row());
             case Update update -> update(update);
             case Delete delete -> add(delete.relationId(), Op.DELETE, delete.oldKey());
-            case Truncate truncate ->
-                log.warn(
-                        "TRUNCATE of relations {} is not propagated yet; the target keeps its rows",
-                        truncate.relationIds());
+            case Truncate truncate -> truncate(truncate);
+            case PgOutputMessage.LogicalMessage logical -> {
+                return heartbeat(logical);
+            }
             case PgOutputMessage.Ignored ignored -> {}
         }
         return null;
@@ -110,6 +109,27 @@ public final class TransactionAssembler {
         inFlight.clear();
         inTransaction = false;
         return new CommittedTransaction(commit.endLsn(), all);
+    }
+
+    /**
+     * A heartbeat between transactions is a position with nothing to publish: once every earlier transaction is
+     * confirmed, the slot may move up to it, so that a slot on an idle database does not hold WAL forever.
+     */
+    private CommittedTransaction heartbeat(PgOutputMessage.LogicalMessage message) {
+        if (message.transactional() || inTransaction || !HEARTBEAT_PREFIX.equals(message.prefix())) {
+            return null;
+        }
+        return new CommittedTransaction(message.lsn(), CompletableFuture.completedFuture(null));
+    }
+
+    /** A truncate travels as a batch of its own, after the rows of the table that came before it. */
+    private void truncate(Truncate truncate) {
+        for (int relationId : truncate.relationIds()) {
+            flush(relationId);
+            TableShape shape = shape(relationId);
+            Row row = new Row(Op.TRUNCATE, commitLsn, ++seq, commitTime, List.of(), List.of());
+            inFlight.add(sink.apply(new ChangeBatch(source, Origin.CDC, shape.table(), shape.columns(), List.of(row))));
+        }
     }
 
     private void relation(Relation relation) {

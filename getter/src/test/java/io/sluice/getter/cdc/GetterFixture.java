@@ -15,7 +15,9 @@ import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -37,17 +39,53 @@ final class GetterFixture implements AutoCloseable {
 
     /** Starts the getter on source {@code shop}, slot named after the database; extra arguments win. */
     void start(String... extra) {
-        String[] args = Stream.concat(
+        getter = GetterApplication.create().run(args(extra));
+    }
+
+    /** Another getter replica for the same source and slot. */
+    Replica startReplica(String... extra) {
+        return new Replica(GetterApplication.create().run(args(extra)));
+    }
+
+    /** A further getter replica, closed by the test. */
+    record Replica(ConfigurableApplicationContext context) implements AutoCloseable {
+
+        CaptureStatus.Phase phase() {
+            return status().phase();
+        }
+
+        String lastError() {
+            return status().lastError();
+        }
+
+        private CaptureStatus status() {
+            return context.getBean(CdcConfiguration.ChangeCapture.class)
+                    .runners()
+                    .get(0)
+                    .status();
+        }
+
+        @Override
+        public void close() {
+            context.close();
+        }
+    }
+
+    /** The fixture's arguments with {@code extra} ones replacing those of the same name (Spring would join them). */
+    private String[] args(String... extra) {
+        Map<String, String> args = new LinkedHashMap<>();
+        Stream.concat(
                         Stream.of(
                                 "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
                                 "--sluice.getter.cdc.sources[0].name=shop",
                                 "--sluice.getter.cdc.sources[0].slot=" + source.name(),
                                 "--spring.datasource.url=" + state.jdbcUrl(),
                                 "--sluice.getter.cdc.status-interval=200ms",
-                                "--sluice.getter.cdc.retry-backoff=200ms"),
+                                "--sluice.getter.cdc.retry-backoff=200ms",
+                                "--sluice.getter.cdc.heartbeat-interval=200ms"),
                         Stream.of(extra))
-                .toArray(String[]::new);
-        getter = GetterApplication.create().run(RabbitBroker.get().serviceArgs(prefix, args));
+                .forEach(arg -> args.put(arg.substring(0, arg.indexOf('=')), arg));
+        return RabbitBroker.get().serviceArgs(prefix, args.values().toArray(String[]::new));
     }
 
     void awaitStreaming() {

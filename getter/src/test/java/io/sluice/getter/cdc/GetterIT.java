@@ -9,6 +9,7 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Lsn;
 import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -95,6 +96,45 @@ class GetterIT {
         ChangeBatch resent = nextBatch(Duration.ofSeconds(30));
         assertThat(resent.rows()).extracting(r -> r.values().get(0)).contains("11");
         await().atMost(Duration.ofSeconds(10)).until(() -> confirmedFlush() > before);
+    }
+
+    @Test
+    void anIdleSourcesSlotKeepsAdvancing() throws Exception {
+        // PostgreSQL 17 moves an idle slot on by itself; older servers need the getter's heartbeats (which
+        // TransactionAssemblerTest covers). Either way, this is what a user watching the slot must see.
+        // Once the getter has confirmed a position, the server keeps the slot there until told otherwise.
+        source.execute("INSERT INTO items VALUES (40, 'last captured change', 1)");
+        nextBatch();
+        // Then WAL written elsewhere in the cluster: nothing for this slot to stream, but the slot must not hold it.
+        TestDatabase elsewhere = TestPostgres.get().newDatabase("busy_neighbour");
+        elsewhere.execute("CREATE TABLE noise AS SELECT g FROM generate_series(1, 20000) g");
+        long written = Lsn.parse((String) elsewhere.queryValue("SELECT pg_current_wal_insert_lsn()::text"))
+                .value();
+        await().atMost(Duration.ofSeconds(20)).until(() -> confirmedFlush() > written);
+        assertThat(fixture.drain()).isEmpty();
+    }
+
+    @Test
+    void aTruncateTravelsAsItsOwnBatchAfterEarlierRows() throws Exception {
+        source.execute("BEGIN; INSERT INTO items VALUES (20, 'gone soon', 1); TRUNCATE items; COMMIT;");
+        List<Row> rows = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            fixture.drain().forEach(b -> rows.addAll(b.rows()));
+            return rows.size() >= 2;
+        });
+        rows.sort(java.util.Comparator.comparing(Row::version));
+        assertThat(rows).extracting(Row::op).containsExactly(Op.INSERT, Op.TRUNCATE);
+    }
+
+    @Test
+    void aSecondGetterStandsByAndTakesOverWhenTheFirstStops() throws Exception {
+        try (GetterFixture.Replica second = fixture.startReplica()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> second.phase() == CaptureStatus.Phase.STANDBY);
+            fixture.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.phase() == CaptureStatus.Phase.STREAMING);
+            source.execute("INSERT INTO items VALUES (30, 'after the takeover', 1)");
+            assertThat(nextBatch().rows()).extracting(r -> r.values().get(0)).containsExactly("30");
+        }
     }
 
     private ChangeBatch nextBatch() throws Exception {

@@ -90,6 +90,25 @@ class TransactionAssemblerTest {
         assertThat(published.get(0).rows().get(0).unchanged()).containsExactly(1);
     }
 
+    @Test
+    void aHeartbeatBetweenTransactionsIsAPositionTheSlotMayMoveTo() {
+        TransactionAssembler.CommittedTransaction idle = assembler.accept(heartbeat(2_000));
+        assertThat(idle.endLsn()).isEqualTo(2_000);
+        assertThat(idle.confirmed()).isDone();
+
+        assembler.accept(relation());
+        assembler.accept(new Begin(3_000, 0, 4));
+        assertThat(assembler.accept(heartbeat(2_500)))
+                .as("inside a transaction")
+                .isNull();
+        assertThat(assembler.accept(new PgOutputMessage.LogicalMessage(false, 2_600, "someone.else", new byte[0])))
+                .isNull();
+    }
+
+    private static PgOutputMessage.LogicalMessage heartbeat(long lsn) {
+        return new PgOutputMessage.LogicalMessage(false, lsn, TransactionAssembler.HEARTBEAT_PREFIX, new byte[0]);
+    }
+
     private static Relation relation() {
         return new Relation(
                 1,
