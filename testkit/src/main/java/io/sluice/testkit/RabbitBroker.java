@@ -131,8 +131,7 @@ public final class RabbitBroker {
         }
         args.add("--sluice.amqp.prefix=" + prefix);
         args.add("--server.port=0");
-        args.addAll(java.util.List.of(extra));
-        return args.toArray(String[]::new);
+        return ServiceArgs.merge(args.toArray(String[]::new), extra);
     }
 
     /** A plain client connection, for tests that read or purge queues directly. */

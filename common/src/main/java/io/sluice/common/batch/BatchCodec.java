@@ -52,8 +52,15 @@ public final class BatchCodec {
             }
             g.writeEndArray();
             g.writeArrayPropertyStart("rows");
+            // Rows of one transaction (or snapshot) share their time: format it once, not per row.
+            Instant lastTs = null;
+            String lastTsText = null;
             for (Row row : batch.rows()) {
-                writeRow(g, row);
+                if (row.ts() != null && !row.ts().equals(lastTs)) {
+                    lastTs = row.ts();
+                    lastTsText = lastTs.toString();
+                }
+                writeRow(g, row, row.ts() == null ? null : lastTsText);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -61,16 +68,18 @@ public final class BatchCodec {
         return out.toByteArray();
     }
 
-    private static void writeRow(JsonGenerator g, Row row) {
+    private static void writeRow(JsonGenerator g, Row row, String ts) {
         g.writeStartObject();
         g.writeStringProperty("op", String.valueOf(row.op().code()));
         g.writeNumberProperty("lsn", row.lsn());
         g.writeNumberProperty("seq", row.seq());
-        if (row.ts() != null) {
-            g.writeStringProperty("ts", row.ts().toString());
+        if (ts != null) {
+            g.writeStringProperty("ts", ts);
         }
         g.writeArrayPropertyStart("values");
-        for (String value : row.values()) {
+        List<String> values = row.values();
+        for (int i = 0, n = values.size(); i < n; i++) {
+            String value = values.get(i);
             if (value == null) {
                 g.writeNull();
             } else {

@@ -222,6 +222,7 @@ final class ReplicationRunner {
         ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
         long reported = 0;
         long nextHeartbeat = 0;
+        IdleBackoff idle = new IdleBackoff();
         enter(CaptureStatus.Phase.STREAMING, null);
         while (running) {
             if (System.nanoTime() - nextHeartbeat >= 0
@@ -236,9 +237,10 @@ final class ReplicationRunner {
             ByteBuffer message = stream.readPending();
             if (message == null) {
                 reported = report(stream, progress, reported);
-                Thread.sleep(5);
+                idle.pause();
                 continue;
             }
+            idle.reset();
             TransactionAssembler.CommittedTransaction committed = assembler.accept(decoder.decode(message));
             if (committed != null) {
                 progress.add(committed);

@@ -11,14 +11,12 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.pg.Lsn;
 import io.sluice.getter.GetterApplication;
 import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.ServiceArgs;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** A getter on a fresh source database and its own topology, with a test's view of the handler queue. */
@@ -71,21 +69,22 @@ final class GetterFixture implements AutoCloseable {
         }
     }
 
-    /** The fixture's arguments with {@code extra} ones replacing those of the same name (Spring would join them). */
+    /** The fixture's arguments; {@code extra} ones replace those of the same name. */
     private String[] args(String... extra) {
-        Map<String, String> args = new LinkedHashMap<>();
-        Stream.concat(
-                        Stream.of(
-                                "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                                "--sluice.getter.cdc.sources[0].name=shop",
-                                "--sluice.getter.cdc.sources[0].slot=" + source.name(),
-                                "--spring.datasource.url=" + state.jdbcUrl(),
-                                "--sluice.getter.cdc.status-interval=200ms",
-                                "--sluice.getter.cdc.retry-backoff=200ms",
-                                "--sluice.getter.cdc.heartbeat-interval=200ms"),
-                        Stream.of(extra))
-                .forEach(arg -> args.put(arg.substring(0, arg.indexOf('=')), arg));
-        return RabbitBroker.get().serviceArgs(prefix, args.values().toArray(String[]::new));
+        return RabbitBroker.get()
+                .serviceArgs(
+                        prefix,
+                        ServiceArgs.merge(
+                                new String[] {
+                                    "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
+                                    "--sluice.getter.cdc.sources[0].name=shop",
+                                    "--sluice.getter.cdc.sources[0].slot=" + source.name(),
+                                    "--spring.datasource.url=" + state.jdbcUrl(),
+                                    "--sluice.getter.cdc.status-interval=200ms",
+                                    "--sluice.getter.cdc.retry-backoff=200ms",
+                                    "--sluice.getter.cdc.heartbeat-interval=200ms"
+                                },
+                                extra));
     }
 
     void awaitStreaming() {

@@ -1,0 +1,25 @@
+package io.sluice.bench;
+
+import java.util.List;
+
+/** Entry point of {@code bench/run <stage> [--quick]}. */
+public final class Bench {
+
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> arguments = List.of(args);
+        boolean quick = arguments.contains("--quick");
+        String stage = arguments.isEmpty() ? "" : arguments.get(0);
+        Report report = switch (stage) {
+            case "getter" -> new GetterBench(quick).run();
+            default -> {
+                System.err.println("unknown stage '" + stage + "'; stages: getter");
+                System.exit(2);
+                yield null;
+            }
+        };
+        report.print(System.out);
+        System.exit(0); // embedded PostgreSQL and client threads would otherwise keep the JVM alive
+    }
+}

@@ -1,0 +1,108 @@
+package io.sluice.bench;
+
+import io.sluice.testkit.ServiceArgs;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** A Sluice service run the way it runs in production: its own JVM, from its executable jar, with a heap limit. */
+final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ServiceProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static ServiceProcess start(String module, String maxHeap, List<String> args) throws IOException {
+        Path jar;
+        try (Stream<Path> files = Files.list(Path.of(module, "target"))) {
+            jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalStateException("no executable jar in " + module + "/target: build it"));
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx" + maxHeap,
+                "-XX:+ExitOnOutOfMemoryError"));
+        // Extra JVM options for the services, e.g. a profiler:
+        // SLUICE_BENCH_SERVICE_JVM_OPTS="-XX:StartFlightRecording=..."
+        String extraOptions = System.getenv("SLUICE_BENCH_SERVICE_JVM_OPTS");
+        if (extraOptions != null && !extraOptions.isBlank()) {
+            command.addAll(List.of(extraOptions.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(ServiceArgs.merge(args.toArray(String[]::new), new String[] {"--server.port=" + port})));
+        Path log = Files.createTempFile("sluice-" + module + "-", ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        System.err.println(module + " started (log " + log + ")");
+        return new ServiceProcess(process, port);
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Sum of a Prometheus metric's samples whose label text contains every filter; 0 when not (yet) there. */
+    double metric(String name, String... filters) {
+        String body;
+        try {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            body = response.statusCode() == 200 ? response.body() : "";
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        double sum = 0;
+        for (String line : body.split("\n")) {
+            if (!line.startsWith(name + "{")) {
+                continue;
+            }
+            boolean matches = true;
+            for (String filter : filters) {
+                matches &= line.contains(filter);
+            }
+            if (matches) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
