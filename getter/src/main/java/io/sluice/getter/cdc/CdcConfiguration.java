@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Wires change data capture, one runner per configured source, when {@code sluice.getter.cdc.enabled}. */
 @Configuration(proxyBeanMethods = false)
@@ -19,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
 class CdcConfiguration {
 
     @Bean
-    SnapshotStore snapshotStore(DataSource dataSource) {
-        return new SnapshotStore(dataSource);
+    SnapshotStore snapshotStore(DataSource dataSource, TransactionTemplate transactions) {
+        return new SnapshotStore(dataSource, transactions);
     }
 
     @Bean

@@ -3,10 +3,12 @@ package io.sluice.getter.cdc;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.pg.Lsn;
+import io.sluice.common.pg.TableName;
 import io.sluice.getter.cdc.SourceSession.SlotState;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -26,6 +28,8 @@ final class ReplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(ReplicationRunner.class);
     private static final int MAX_PENDING_TRANSACTIONS = 10_000;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /** How often the stream loop measures slot lag and looks for ad hoc snapshot requests. */
+    private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
 
     private final CdcProperties.Source source;
     private final CdcProperties settings;
@@ -33,6 +37,7 @@ final class ReplicationRunner {
     private final SnapshotStore store;
     private final Snapshotter snapshotter;
     private final AtomicLong slotLagBytes = new AtomicLong();
+    private final SnapshotStore.Job initial;
     private volatile boolean running;
     private volatile Thread thread;
     private volatile CaptureStatus status = new CaptureStatus(CaptureStatus.Phase.STARTING, null, Instant.now());
@@ -49,6 +54,7 @@ final class ReplicationRunner {
         this.publisher = publisher;
         this.store = store;
         this.snapshotter = snapshotter;
+        this.initial = SnapshotStore.Job.initial(source);
         Gauge.builder("sluice.slot.lag.bytes", slotLagBytes, AtomicLong::get)
                 .description("WAL the slot holds that the getter has not confirmed")
                 .tag("source", source.name())
@@ -143,9 +149,14 @@ final class ReplicationRunner {
                 enter(CaptureStatus.Phase.STANDBY, null);
                 return Outcome.STANDBY;
             }
-            session.ensurePublication();
+            List<TableName> added = session.ensurePublication();
             session.checkPrivileges(session.publishedTables());
+            boolean slotExisted = session.slotState() != SlotState.MISSING;
             Snapshotter.Running snapshot = prepare(session);
+            if (slotExisted && source.snapshotMode().snapshotsNewSlot()) {
+                // A table added to the configuration is streamed from now on; its existing rows need a snapshot.
+                added.forEach(table -> store.request(source.name(), table));
+            }
             try {
                 if (source.snapshotMode() == SnapshotMode.INITIAL_ONLY) {
                     enter(CaptureStatus.Phase.SNAPSHOT, null);
@@ -170,15 +181,15 @@ final class ReplicationRunner {
     private Snapshotter.Running prepare(SourceSession session) throws Exception {
         SnapshotMode mode = source.snapshotMode();
         if (mode == SnapshotMode.INITIAL_ONLY) {
-            SnapshotStore.State state = store.state(source.name(), source.slot());
+            SnapshotStore.State state = store.state(initial);
             if (state == SnapshotStore.State.DONE) {
                 return null;
             }
             if (state == SnapshotStore.State.NONE) {
-                store.begin(source.name(), source.slot());
+                store.begin(initial);
             }
             ReplicationSlotInfo slot = session.createSlot(temporarySlotName(), true);
-            return snapshotter.start(slot.getSnapshotName(), lsn(slot), session.publishedTables());
+            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), session.publishedTables());
         }
         SlotState slotState = session.slotState();
         if (slotState == SlotState.LOST) {
@@ -196,21 +207,50 @@ final class ReplicationRunner {
                 return null;
             }
             // Recorded before the slot exists: a crash in between leaves a started snapshot, which is then resumed.
-            store.begin(source.name(), source.slot());
+            store.begin(initial);
             ReplicationSlotInfo slot = session.createSlot(source.slot(), false);
-            return snapshotter.start(slot.getSnapshotName(), lsn(slot), session.publishedTables());
+            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), session.publishedTables());
         }
-        if (mode.snapshotsNewSlot() && store.state(source.name(), source.slot()) == SnapshotStore.State.STARTED) {
-            // The snapshot exported with the slot died with the old session. A temporary slot exports a new one,
-            // exactly consistent with its own point: rows read in it are versioned at that point, so changes streamed
-            // before it are already in them and changes after it win over them.
-            try (SourceSession exporter = SourceSession.open(source, settings.statusInterval())) {
-                ReplicationSlotInfo slot = exporter.createSlot(temporarySlotName(), true);
-                log.info("resuming the snapshot of source {} at {}", source.name(), slot.getConsistentPoint());
-                return snapshotter.start(slot.getSnapshotName(), lsn(slot), session.publishedTables());
-            }
+        if (mode.snapshotsNewSlot() && store.state(initial) == SnapshotStore.State.STARTED) {
+            log.info("resuming the initial snapshot of source {}", source.name());
+            return startInNewSnapshot(initial, session.publishedTables());
         }
         return null;
+    }
+
+    /**
+     * Starts a snapshot job in a fresh snapshot, for a resumed or an ad hoc snapshot while the slot streams. The
+     * snapshot exported with the slot is gone by then; a temporary slot exports a new one, exactly consistent with
+     * its own point: rows read in it are versioned at that point, so changes streamed before it are already in them
+     * and changes after it win over them in the merge, whatever order they arrive in. (DBLog reaches the same end
+     * with watermarks and deduplication in the reader; a versioned merge makes that bookkeeping unnecessary.)
+     */
+    private Snapshotter.Running startInNewSnapshot(SnapshotStore.Job job, List<TableName> tables) throws Exception {
+        try (SourceSession exporter = SourceSession.open(source, settings.statusInterval())) {
+            ReplicationSlotInfo slot = exporter.createSlot(temporarySlotName(), true);
+            return snapshotter.start(job, slot.getSnapshotName(), lsn(slot), tables);
+        } // the temporary slot goes with the exporter; the readers' transactions keep the snapshot
+    }
+
+    /** Starts the next requested ad hoc snapshot when none is running; rethrows the failure of the last one. */
+    private Snapshotter.Running nextAdhoc(SourceSession session, Snapshotter.Running current) throws Exception {
+        if (current != null) {
+            if (!current.completion().isDone()) {
+                return current;
+            }
+            current.completion().join();
+        }
+        List<SnapshotStore.Job> jobs = store.adhocJobs(source);
+        if (jobs.isEmpty()) {
+            return null;
+        }
+        SnapshotStore.Job job = jobs.get(0);
+        TableName table = TableName.parse(job.scope());
+        if (!session.publishedTables().contains(table)) {
+            session.addToPublication(table);
+        }
+        log.info("ad hoc snapshot of {} in source {}", table, source.name());
+        return startInNewSnapshot(job, List.of(table));
     }
 
     private void stream(SourceSession session, Snapshotter.Running snapshot) throws Exception {
@@ -220,36 +260,49 @@ final class ReplicationRunner {
         TransactionAssembler assembler =
                 new TransactionAssembler(source.name(), settings.maxBatchRows(), publisher::publish, session::columns);
         ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
+        IdleBackoff idle = new IdleBackoff();
         long reported = 0;
         long nextHeartbeat = 0;
-        IdleBackoff idle = new IdleBackoff();
+        long nextHousekeeping = 0;
+        Snapshotter.Running adhoc = null;
         enter(CaptureStatus.Phase.STREAMING, null);
-        while (running) {
-            if (System.nanoTime() - nextHeartbeat >= 0
-                    && !settings.heartbeatInterval().isZero()) {
-                session.emitHeartbeat();
-                slotLagBytes.set(session.slotLagBytes());
-                nextHeartbeat = System.nanoTime() + settings.heartbeatInterval().toNanos();
+        try {
+            while (running) {
+                if (System.nanoTime() - nextHeartbeat >= 0
+                        && !settings.heartbeatInterval().isZero()) {
+                    session.emitHeartbeat();
+                    nextHeartbeat =
+                            System.nanoTime() + settings.heartbeatInterval().toNanos();
+                }
+                if (System.nanoTime() - nextHousekeeping >= 0) {
+                    slotLagBytes.set(session.slotLagBytes());
+                    adhoc = nextAdhoc(session, adhoc);
+                    nextHousekeeping = System.nanoTime() + HOUSEKEEPING_INTERVAL.toNanos();
+                }
+                if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
+                    snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
+                }
+                ByteBuffer message = stream.readPending();
+                if (message == null) {
+                    reported = report(stream, progress, reported);
+                    idle.pause();
+                    continue;
+                }
+                idle.reset();
+                TransactionAssembler.CommittedTransaction committed = assembler.accept(decoder.decode(message));
+                if (committed != null) {
+                    progress.add(committed);
+                    reported = report(stream, progress, reported);
+                    progress.awaitRoom();
+                }
             }
-            if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
-                snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
-            }
-            ByteBuffer message = stream.readPending();
-            if (message == null) {
-                reported = report(stream, progress, reported);
-                idle.pause();
-                continue;
-            }
-            idle.reset();
-            TransactionAssembler.CommittedTransaction committed = assembler.accept(decoder.decode(message));
-            if (committed != null) {
-                progress.add(committed);
-                reported = report(stream, progress, reported);
-                progress.awaitRoom();
+            report(stream, progress, reported);
+            stream.close();
+        } finally {
+            if (adhoc != null) {
+                adhoc.close(); // its unfinished chunks stay pending and resume with the next session
             }
         }
-        report(stream, progress, reported);
-        stream.close();
     }
 
     /** Tells the server the confirmed position when it moved; pgjdbc sends it with the next status update. */

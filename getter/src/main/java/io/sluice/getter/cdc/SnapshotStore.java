@@ -3,97 +3,164 @@ package io.sluice.getter.cdc;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import java.util.List;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Snapshot progress in the state database (schema {@code sluice}), so that finished chunks survive a crash. */
 class SnapshotStore {
 
-    /** Where a source's snapshot stands. */
+    /** Where a snapshot stands. */
     enum State {
         NONE,
         STARTED,
         DONE
     }
 
+    /**
+     * One snapshot of a source's slot: the initial one ({@code scope} empty) or an ad hoc one of a single table
+     * ({@code scope} is that table).
+     */
+    record Job(String source, String slot, String scope) {
+
+        static Job initial(CdcProperties.Source source) {
+            return new Job(source.name(), source.slot(), "");
+        }
+
+        static Job adhoc(CdcProperties.Source source, TableName table) {
+            return new Job(source.name(), source.slot(), table.toString());
+        }
+
+        boolean isAdhoc() {
+            return !scope.isEmpty();
+        }
+    }
+
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
 
-    SnapshotStore(DataSource dataSource) {
+    SnapshotStore(DataSource dataSource, TransactionTemplate transactions) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.transactions = transactions;
     }
 
-    State state(String source, String slot) {
+    State state(Job job) {
         List<String> states = jdbc.queryForList(
-                "SELECT state FROM sluice.snapshots WHERE source = ? AND slot = ?", String.class, source, slot);
-        return states.isEmpty() ? State.NONE : State.valueOf(states.get(0).toUpperCase(java.util.Locale.ROOT));
+                "SELECT state FROM sluice.snapshots WHERE source = ? AND slot = ? AND scope = ?",
+                String.class,
+                job.source(),
+                job.slot(),
+                job.scope());
+        return states.isEmpty() ? State.NONE : State.valueOf(states.get(0).toUpperCase(Locale.ROOT));
     }
 
-    /** Starts a snapshot from scratch, forgetting any earlier one of the same source and slot. */
-    void begin(String source, String slot) {
-        jdbc.update("DELETE FROM sluice.snapshots WHERE source = ? AND slot = ?", source, slot);
-        jdbc.update("INSERT INTO sluice.snapshots (source, slot, state) VALUES (?, ?, 'started')", source, slot);
+    /** Starts a snapshot from scratch, forgetting any earlier one of the same job. */
+    void begin(Job job) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.update(
+                    "DELETE FROM sluice.snapshots WHERE source = ? AND slot = ? AND scope = ?",
+                    job.source(),
+                    job.slot(),
+                    job.scope());
+            jdbc.update(
+                    "INSERT INTO sluice.snapshots (source, slot, scope, state) VALUES (?, ?, ?, 'started')",
+                    job.source(),
+                    job.slot(),
+                    job.scope());
+        });
     }
 
-    boolean planned(String source, String slot) {
+    /** Asks for an ad hoc snapshot of a table; the source's getter picks it up while it streams. */
+    void request(String source, TableName table) {
+        jdbc.update(
+                "INSERT INTO sluice.snapshot_requests (source, table_name) VALUES (?, ?)", source, table.toString());
+    }
+
+    /** Turns this source's requests into started ad hoc snapshots; returns every unfinished ad hoc snapshot. */
+    List<Job> adhocJobs(CdcProperties.Source source) {
+        List<String> tables = jdbc.queryForList(
+                "DELETE FROM sluice.snapshot_requests WHERE source = ? RETURNING table_name",
+                String.class,
+                source.name());
+        for (String table : tables) {
+            begin(Job.adhoc(source, TableName.parse(table)));
+        }
+        return jdbc.query(
+                "SELECT scope FROM sluice.snapshots WHERE source = ? AND slot = ? AND scope <> ''"
+                        + " AND state = 'started' ORDER BY started_at",
+                (rs, i) -> new Job(source.name(), source.slot(), rs.getString(1)),
+                source.name(),
+                source.slot());
+    }
+
+    boolean planned(Job job) {
         return jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM sluice.snapshot_chunks WHERE source = ? AND slot = ?)",
+                "SELECT EXISTS (SELECT 1 FROM sluice.snapshot_chunks WHERE source = ? AND slot = ? AND scope = ?)",
                 Boolean.class,
-                source,
-                slot);
+                job.source(),
+                job.slot(),
+                job.scope());
     }
 
-    void plan(String source, String slot, List<SnapshotChunk> chunks) {
+    void plan(Job job, List<SnapshotChunk> chunks) {
         jdbc.batchUpdate(
-                "INSERT INTO sluice.snapshot_chunks (source, slot, table_name, chunk, first_page, end_page, state)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                "INSERT INTO sluice.snapshot_chunks (source, slot, scope, table_name, chunk, first_page, end_page,"
+                        + " state) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
                 chunks,
                 500,
                 (ps, chunk) -> {
-                    ps.setString(1, source);
-                    ps.setString(2, slot);
-                    ps.setString(3, chunk.table().toString());
-                    ps.setInt(4, chunk.number());
-                    ps.setLong(5, chunk.firstPage());
-                    ps.setObject(6, chunk.endPage());
+                    ps.setString(1, job.source());
+                    ps.setString(2, job.slot());
+                    ps.setString(3, job.scope());
+                    ps.setString(4, chunk.table().toString());
+                    ps.setInt(5, chunk.number());
+                    ps.setLong(6, chunk.firstPage());
+                    ps.setObject(7, chunk.endPage());
                 });
     }
 
-    List<SnapshotChunk> pending(String source, String slot) {
+    List<SnapshotChunk> pending(Job job) {
         return jdbc.query(
                 "SELECT table_name, chunk, first_page, end_page FROM sluice.snapshot_chunks"
-                        + " WHERE source = ? AND slot = ? AND state = 'pending' ORDER BY table_name, chunk",
+                        + " WHERE source = ? AND slot = ? AND scope = ? AND state = 'pending' ORDER BY table_name, chunk",
                 (rs, i) -> new SnapshotChunk(
                         TableName.parse(rs.getString(1)), rs.getInt(2), rs.getLong(3), (Long) rs.getObject(4)),
-                source,
-                slot);
+                job.source(),
+                job.slot(),
+                job.scope());
     }
 
     /** Counts of done and all chunks. */
-    long[] progress(String source, String slot) {
+    long[] progress(Job job) {
         return jdbc.queryForObject(
                 "SELECT count(*) FILTER (WHERE state = 'done'), count(*) FROM sluice.snapshot_chunks"
-                        + " WHERE source = ? AND slot = ?",
+                        + " WHERE source = ? AND slot = ? AND scope = ?",
                 (rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)},
-                source,
-                slot);
+                job.source(),
+                job.slot(),
+                job.scope());
     }
 
-    void done(String source, String slot, SnapshotChunk chunk, long rows, Lsn snapshotLsn) {
+    void done(Job job, SnapshotChunk chunk, long rows, Lsn snapshotLsn) {
         jdbc.update(
                 "UPDATE sluice.snapshot_chunks SET state = 'done', rows = ?, snapshot_lsn = ?::pg_lsn, done_at = now()"
-                        + " WHERE source = ? AND slot = ? AND table_name = ? AND chunk = ?",
+                        + " WHERE source = ? AND slot = ? AND scope = ? AND table_name = ? AND chunk = ?",
                 rows,
                 snapshotLsn.toString(),
-                source,
-                slot,
+                job.source(),
+                job.slot(),
+                job.scope(),
                 chunk.table().toString(),
                 chunk.number());
     }
 
-    void finish(String source, String slot) {
+    void finish(Job job) {
         jdbc.update(
-                "UPDATE sluice.snapshots SET state = 'done', finished_at = now() WHERE source = ? AND slot = ?",
-                source,
-                slot);
+                "UPDATE sluice.snapshots SET state = 'done', finished_at = now()"
+                        + " WHERE source = ? AND slot = ? AND scope = ?",
+                job.source(),
+                job.slot(),
+                job.scope());
     }
 }

@@ -60,23 +60,24 @@ final class Snapshotter {
      * Imports the exported snapshot into the reading connections (call while the exporting connection is idle), plans
      * the chunks if none are planned yet, and starts reading in the background.
      */
-    Running start(String snapshotName, Lsn consistentPoint, List<TableName> tables) throws SQLException {
+    Running start(SnapshotStore.Job job, String snapshotName, Lsn consistentPoint, List<TableName> tables)
+            throws SQLException {
         List<Connection> connections = new ArrayList<>();
         try {
             for (int i = 0; i < settings.snapshot().parallelism(); i++) {
                 connections.add(importSnapshot(snapshotName));
             }
-            if (!store.planned(source.name(), source.slot())) {
-                store.plan(source.name(), source.slot(), plan(connections.get(0), tables));
+            if (!store.planned(job)) {
+                store.plan(job, plan(connections.get(0), tables));
             }
             Map<TableName, List<Column>> columns = new HashMap<>();
-            List<SnapshotChunk> pending = store.pending(source.name(), source.slot());
+            List<SnapshotChunk> pending = store.pending(job);
             for (SnapshotChunk chunk : pending) {
                 if (!columns.containsKey(chunk.table())) {
                     columns.put(chunk.table(), TableSnapshotReader.columns(connections.get(0), chunk.table()));
                 }
             }
-            return new Running(connections, consistentPoint, new ConcurrentLinkedQueue<>(pending), columns);
+            return new Running(job, connections, consistentPoint, new ConcurrentLinkedQueue<>(pending), columns);
         } catch (SQLException | RuntimeException e) {
             connections.forEach(Snapshotter::closeQuietly);
             throw e;
@@ -124,6 +125,7 @@ final class Snapshotter {
     /** A snapshot being read; {@link #completion()} finishes when every chunk is confirmed. */
     final class Running implements AutoCloseable {
 
+        private final SnapshotStore.Job job;
         private final List<Connection> connections;
         private final Lsn consistentPoint;
         private final ConcurrentLinkedQueue<SnapshotChunk> queue;
@@ -136,10 +138,12 @@ final class Snapshotter {
         private volatile boolean stopped;
 
         Running(
+                SnapshotStore.Job job,
                 List<Connection> connections,
                 Lsn consistentPoint,
                 ConcurrentLinkedQueue<SnapshotChunk> queue,
                 Map<TableName, List<Column>> columns) {
+            this.job = job;
             this.connections = connections;
             this.consistentPoint = consistentPoint;
             this.queue = queue;
@@ -161,8 +165,8 @@ final class Snapshotter {
                 if (error != null) {
                     completion.completeExceptionally(error);
                 } else if (!stopped) {
-                    store.finish(source.name(), source.slot());
-                    log.info("snapshot of {} done: {} rows in {} chunks", source.name(), rows.get(), total);
+                    store.finish(job);
+                    log.info("snapshot {} done: {} rows in {} chunks", job, rows.get(), total);
                     completion.complete(null);
                 }
             });
@@ -172,6 +176,10 @@ final class Snapshotter {
             return completion;
         }
 
+        SnapshotStore.Job job() {
+            return job;
+        }
+
         private void work(TableSnapshotReader reader, CompletableFuture<Void> worker) {
             try {
                 SnapshotChunk chunk;
@@ -179,7 +187,7 @@ final class Snapshotter {
                 while (!stopped && (chunk = queue.poll()) != null) {
                     TableSnapshotReader.ChunkResult result = reader.read(chunk, columns.get(chunk.table()), publish);
                     result.confirmed().join();
-                    store.done(source.name(), source.slot(), chunk, result.rows(), consistentPoint);
+                    store.done(job, chunk, result.rows(), consistentPoint);
                     rows.addAndGet(result.rows());
                     Counter.builder("sluice.snapshot.rows")
                             .tag("source", source.name())
@@ -199,7 +207,7 @@ final class Snapshotter {
         }
 
         private void reportProgress() {
-            long[] progress = store.progress(source.name(), source.slot());
+            long[] progress = store.progress(job);
             double seconds = (System.nanoTime() - started) / 1e9;
             long doneNow = total - queue.size();
             double perChunk = doneNow == 0 ? 0 : seconds / doneNow;

@@ -63,21 +63,40 @@ final class SourceSession implements AutoCloseable {
         LOST
     }
 
-    /** Creates the publication when missing. */
-    void ensurePublication() throws SQLException {
-        if (exists("SELECT 1 FROM pg_publication WHERE pubname = ?", properties.publication())) {
-            return;
+    /**
+     * Creates the publication when missing, and adds configured tables it lacks; returns the tables added to an
+     * existing publication (their existing rows need a snapshot).
+     */
+    List<TableName> ensurePublication() throws SQLException {
+        List<TableName> configured =
+                properties.tables().stream().map(TableName::parse).toList();
+        if (!exists("SELECT 1 FROM pg_publication WHERE pubname = ?", properties.publication())) {
+            String tables = configured.isEmpty()
+                    ? "ALL TABLES"
+                    : "TABLE " + configured.stream().map(TableName::quoted).collect(Collectors.joining(", "));
+            try (Statement s = query.createStatement()) {
+                s.execute("CREATE PUBLICATION " + Identifiers.quote(properties.publication()) + " FOR " + tables);
+            }
+            log.info("created publication {} for {}", properties.publication(), tables);
+            return List.of();
         }
-        String tables = properties.tables().isEmpty()
-                ? "ALL TABLES"
-                : "TABLE "
-                        + properties.tables().stream()
-                                .map(t -> TableName.parse(t).quoted())
-                                .collect(Collectors.joining(", "));
+        List<TableName> published = publishedTables();
+        List<TableName> added = new ArrayList<>();
+        for (TableName table : configured) {
+            if (!published.contains(table)) {
+                addToPublication(table);
+                added.add(table);
+            }
+        }
+        return added;
+    }
+
+    void addToPublication(TableName table) throws SQLException {
         try (Statement s = query.createStatement()) {
-            s.execute("CREATE PUBLICATION " + Identifiers.quote(properties.publication()) + " FOR " + tables);
+            s.execute("ALTER PUBLICATION " + Identifiers.quote(properties.publication()) + " ADD TABLE "
+                    + table.quoted());
         }
-        log.info("created publication {} for {}", properties.publication(), tables);
+        log.info("added {} to publication {}", table, properties.publication());
     }
 
     /** The slot's state; refuses a slot that belongs to another output plugin. */

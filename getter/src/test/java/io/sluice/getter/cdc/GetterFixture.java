@@ -87,6 +87,13 @@ final class GetterFixture implements AutoCloseable {
                                 extra));
     }
 
+    /** The running getter's HTTP port. */
+    int port() {
+        return ((org.springframework.boot.web.server.context.WebServerApplicationContext) getter)
+                .getWebServer()
+                .getPort();
+    }
+
     void awaitStreaming() {
         await().atMost(Duration.ofSeconds(30)).until(this::slotActive);
     }

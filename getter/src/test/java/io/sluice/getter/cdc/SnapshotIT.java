@@ -7,6 +7,11 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
+import io.sluice.common.pg.Lsn;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -59,7 +64,8 @@ class SnapshotIT {
             assertThat(change.lsn()).isGreaterThan(snapshotLsn);
         });
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots")));
+                .until(() ->
+                        "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots WHERE scope = ''")));
         assertThat(fixture.state.queryLong("SELECT count(*) FROM sluice.snapshot_chunks"))
                 .isGreaterThan(2);
         assertThat(fixture.state.queryLong("SELECT sum(rows) FROM sluice.snapshot_chunks WHERE state = 'done'"))
@@ -83,7 +89,8 @@ class SnapshotIT {
 
         fixture.start("--sluice.getter.cdc.snapshot.chunk-pages=1", "--sluice.getter.cdc.snapshot.parallelism=1");
         await().atMost(Duration.ofSeconds(120))
-                .until(() -> "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots")));
+                .until(() ->
+                        "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots WHERE scope = ''")));
         List<Row> second = snapshotRows(fixture.drain());
 
         assertThat(second).hasSize((int) (60_000 - doneRows));
@@ -112,12 +119,77 @@ class SnapshotIT {
         fill(1_000);
         fixture.start("--sluice.getter.cdc.sources[0].snapshot-mode=initial_only");
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots")));
+                .until(() ->
+                        "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots WHERE scope = ''")));
         assertThat(snapshotRows(fixture.drain())).hasSize(1_000);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> fixture.source.queryLong(
                                 "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")
                         == 0);
+    }
+
+    @Test
+    void anAdhocSnapshotRequestedOverHttpRereadsOneTableWhileStreaming() throws Exception {
+        fill(3_000);
+        fixture.start("--sluice.getter.cdc.sources[0].snapshot-mode=never");
+        fixture.awaitStreaming();
+        long slotStart = Lsn.parse((String) fixture.source.queryValue(
+                        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
+                                + fixture.source.name() + "'"))
+                .value();
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port()
+                                        + "/snapshots?source=shop&table=public.feed_log"))
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).contains("\"state\":\"requested\"");
+
+        List<Row> reads = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            reads.addAll(snapshotRows(fixture.drain()));
+            return reads.size() >= 3_000;
+        });
+        assertThat(reads).hasSize(3_000);
+        assertThat(reads.get(0).lsn())
+                .as("consistent at a point after the slot's start")
+                .isGreaterThan(slotStart);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "done"
+                        .equals(fixture.state.queryValue(
+                                "SELECT state FROM sluice.snapshots WHERE scope = 'public.feed_log'")));
+    }
+
+    @Test
+    void aTableAddedToTheConfigurationIsSnapshotted() throws Exception {
+        fill(10);
+        fixture.source.execute(
+                "CREATE TABLE late (id int8 PRIMARY KEY, v text)",
+                "INSERT INTO late SELECT g, 'existing ' || g FROM generate_series(1, 500) g");
+        fixture.start("--sluice.getter.cdc.sources[0].tables=public.feed_log");
+        fixture.awaitStreaming();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> snapshotRows(fixture.drain()).size() >= 0
+                        && "done"
+                                .equals(fixture.state.queryValue(
+                                        "SELECT state FROM sluice.snapshots WHERE scope = ''")));
+        fixture.drain();
+        fixture.stop();
+
+        fixture.start("--sluice.getter.cdc.sources[0].tables=public.feed_log,public.late");
+        List<ChangeBatch> batches = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            batches.addAll(fixture.drain());
+            return snapshotRows(batches).size() >= 500;
+        });
+        assertThat(batches)
+                .filteredOn(b -> b.origin() == Origin.SNAPSHOT)
+                .extracting(b -> b.table().name())
+                .containsOnly("late");
+        fixture.source.execute("INSERT INTO late VALUES (501, 'streamed')");
+        assertThat(fixture.nextBatch(Duration.ofSeconds(20)).table().name()).isEqualTo("late");
     }
 
     private void fill(int rows) {
