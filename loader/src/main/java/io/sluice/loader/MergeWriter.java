@@ -37,6 +37,14 @@ public class MergeWriter {
     public Result write(List<ChangeBatch> batches) throws SQLException {
         Map<String, List<ChangeBatch>> groups = new TreeMap<>();
         for (ChangeBatch batch : batches) {
+            if (batch.isSchemaChange()) {
+                log.warn(
+                        "schema of {} changed from {} to {}; the target is not altered yet",
+                        batch.table(),
+                        batch.previousColumns(),
+                        batch.columns());
+                continue;
+            }
             List<Row> rows =
                     batch.rows().stream().filter(r -> r.op() != Op.TRUNCATE).toList();
             if (rows.size() < batch.rows().size()) {

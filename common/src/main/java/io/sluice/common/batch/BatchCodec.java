@@ -40,17 +40,11 @@ public final class BatchCodec {
             g.writeStringProperty("source", batch.source());
             g.writeStringProperty("origin", batch.origin().wireName());
             g.writeStringProperty("table", batch.table().toString());
-            g.writeArrayPropertyStart("columns");
-            for (Column column : batch.columns()) {
-                g.writeStartObject();
-                g.writeStringProperty("name", column.name());
-                g.writeStringProperty("type", column.type());
-                if (column.key()) {
-                    g.writeBooleanProperty("key", true);
-                }
-                g.writeEndObject();
+            writeColumns(g, "columns", batch.columns());
+            if (batch.isSchemaChange()) {
+                // Added within v1: readers that do not know it skip it, as the contract says.
+                writeColumns(g, "previousColumns", batch.previousColumns());
             }
-            g.writeEndArray();
             g.writeArrayPropertyStart("rows");
             // Rows of one transaction (or snapshot) share their time: format it once, not per row.
             Instant lastTs = null;
@@ -66,6 +60,20 @@ public final class BatchCodec {
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    private static void writeColumns(JsonGenerator g, String property, List<Column> columns) {
+        g.writeArrayPropertyStart(property);
+        for (Column column : columns) {
+            g.writeStartObject();
+            g.writeStringProperty("name", column.name());
+            g.writeStringProperty("type", column.type());
+            if (column.key()) {
+                g.writeBooleanProperty("key", true);
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private static void writeRow(JsonGenerator g, Row row, String ts) {
@@ -124,6 +132,7 @@ public final class BatchCodec {
         TableName table = null;
         List<Column> columns = null;
         List<Row> rows = null;
+        List<Column> previousColumns = null;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = p.currentName();
             JsonToken value = p.nextToken();
@@ -140,6 +149,7 @@ public final class BatchCodec {
                 case "table" -> table = TableName.parse(p.getString());
                 case "columns" -> columns = readColumns(p);
                 case "rows" -> rows = readRows(p);
+                case "previousColumns" -> previousColumns = readColumns(p);
                 default -> p.skipChildren(); // fields added within v1 are ignored by older readers
             }
         }
@@ -151,7 +161,7 @@ public final class BatchCodec {
         require(table, "table");
         require(columns, "columns");
         require(rows, "rows");
-        return new ChangeBatch(source, origin, table, columns, rows);
+        return new ChangeBatch(source, origin, table, columns, rows, previousColumns);
     }
 
     private static List<Column> readColumns(JsonParser p) {

@@ -4,8 +4,18 @@ import io.sluice.common.pg.TableName;
 import java.util.List;
 import java.util.Objects;
 
-/** One AMQP message: many changed rows of one table from one source, in the contract version {@value #VERSION}. */
-public record ChangeBatch(String source, Origin origin, TableName table, List<Column> columns, List<Row> rows) {
+/**
+ * One AMQP message: many changed rows of one table from one source, in the contract version {@value #VERSION}. A batch
+ * with {@code previousColumns} announces a schema change: the table's columns were {@code previousColumns} and are
+ * now {@code columns}; it has no rows, and rows of the new shape follow it.
+ */
+public record ChangeBatch(
+        String source,
+        Origin origin,
+        TableName table,
+        List<Column> columns,
+        List<Row> rows,
+        List<Column> previousColumns) {
 
     public static final int VERSION = 1;
 
@@ -15,12 +25,27 @@ public record ChangeBatch(String source, Origin origin, TableName table, List<Co
         Objects.requireNonNull(table, "table");
         columns = List.copyOf(columns);
         rows = List.copyOf(rows);
+        previousColumns = previousColumns == null ? null : List.copyOf(previousColumns);
         for (Row row : rows) {
             if (row.op() != Op.TRUNCATE && row.values().size() != columns.size()) {
                 throw new MalformedBatchException("row has " + row.values().size() + " values but " + table + " has "
                         + columns.size() + " columns");
             }
         }
+    }
+
+    public ChangeBatch(String source, Origin origin, TableName table, List<Column> columns, List<Row> rows) {
+        this(source, origin, table, columns, rows, null);
+    }
+
+    /** A schema-change event: the table's columns changed from {@code previous} to {@code current}. */
+    public static ChangeBatch schemaChange(
+            String source, TableName table, List<Column> previous, List<Column> current) {
+        return new ChangeBatch(source, Origin.CDC, table, current, List.of(), previous);
+    }
+
+    public boolean isSchemaChange() {
+        return previousColumns != null;
     }
 
     /** Positions of the key columns, in column order. */
@@ -40,6 +65,6 @@ public record ChangeBatch(String source, Origin origin, TableName table, List<Co
 
     /** The same batch with other rows, e.g. one slice of a batch split to fit the message size cap. */
     public ChangeBatch withRows(List<Row> otherRows) {
-        return new ChangeBatch(source, origin, table, columns, otherRows);
+        return new ChangeBatch(source, origin, table, columns, otherRows, previousColumns);
     }
 }

@@ -100,6 +100,22 @@ class BatchCodecTest {
     }
 
     @Test
+    void aSchemaChangeCarriesTheColumnsBeforeAndAfter() {
+        ChangeBatch event = ChangeBatch.schemaChange(
+                "orders-db",
+                new TableName("public", "orders"),
+                List.of(new Column("id", "bigint", true)),
+                List.of(new Column("id", "bigint", true), new Column("note", "text", false)));
+        ChangeBatch decoded = codec.decode(codec.encode(event));
+        assertThat(decoded).isEqualTo(event);
+        assertThat(decoded.isSchemaChange()).isTrue();
+        assertThat(new String(codec.encode(event), StandardCharsets.UTF_8))
+                .contains("\"v\":1")
+                .contains("\"previousColumns\":[{\"name\":\"id\"");
+        assertThat(codec.decode(codec.encode(sample())).isSchemaChange()).isFalse();
+    }
+
+    @Test
     void versionsOrderByLsnThenSequence() {
         ChangeBatch batch = sample();
         assertThat(batch.firstVersion()).isEqualTo(new Version(24153024L, 1));

@@ -136,9 +136,14 @@ public final class TransactionAssembler {
         if (buffers.containsKey(relation.id())) {
             flush(relation.id()); // the shape may have changed: rows so far belong to the old one
         }
-        tables.put(
-                relation.id(),
-                new TableShape(new TableName(relation.schema(), relation.name()), columnResolver.apply(relation)));
+        TableShape shape =
+                new TableShape(new TableName(relation.schema(), relation.name()), columnResolver.apply(relation));
+        TableShape previous = tables.put(relation.id(), shape);
+        if (previous != null && !previous.columns().equals(shape.columns())) {
+            // Announced before any row of the new shape, so that the loader can adapt (or stop) the table first.
+            inFlight.add(
+                    sink.apply(ChangeBatch.schemaChange(source, shape.table(), previous.columns(), shape.columns())));
+        }
     }
 
     private void update(Update update) {

@@ -115,6 +115,26 @@ class GetterIT {
     }
 
     @Test
+    void anAddedColumnIsAnnouncedAsASchemaChange() throws Exception {
+        source.execute("INSERT INTO items VALUES (50, 'before', 1)");
+        nextBatch();
+        source.execute("ALTER TABLE items ADD COLUMN color text", "INSERT INTO items VALUES (51, 'after', 2, 'red')");
+        List<ChangeBatch> batches = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            batches.addAll(fixture.drain());
+            return batches.size() >= 2;
+        });
+        ChangeBatch event =
+                batches.stream().filter(ChangeBatch::isSchemaChange).findFirst().orElseThrow();
+        assertThat(event.previousColumns()).extracting(Column::name).containsExactly("id", "name", "price");
+        assertThat(event.columns()).extracting(Column::name).containsExactly("id", "name", "price", "color");
+        ChangeBatch rows =
+                batches.stream().filter(b -> !b.isSchemaChange()).findFirst().orElseThrow();
+        assertThat(rows.rows().get(0).values()).containsExactly("51", "after", "2.00", "red");
+        assertThat(rows.rows().get(0).version()).isGreaterThan(new io.sluice.common.batch.Version(0, 0));
+    }
+
+    @Test
     void aTruncateTravelsAsItsOwnBatchAfterEarlierRows() throws Exception {
         source.execute("BEGIN; INSERT INTO items VALUES (20, 'gone soon', 1); TRUNCATE items; COMMIT;");
         List<Row> rows = new java.util.ArrayList<>();

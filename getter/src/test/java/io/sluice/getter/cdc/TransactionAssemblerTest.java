@@ -105,6 +105,33 @@ class TransactionAssemblerTest {
                 .isNull();
     }
 
+    @Test
+    void aChangedColumnSetIsAnnouncedBeforeRowsOfTheNewShape() {
+        assembler.accept(relation());
+        assembler.accept(new Begin(4_000, 0, 5));
+        assembler.accept(new Insert(1, tuple("1", "2")));
+        assembler.accept(relation()); // the same shape again (a new session, an index added): no event
+        assembler.accept(new Relation(
+                1,
+                "public",
+                "feed_log",
+                List.of(
+                        new RelationColumn("id", 20, -1, true),
+                        new RelationColumn("c1", 20, -1, false),
+                        new RelationColumn("info", 25, -1, false))));
+        assembler.accept(new Insert(1, tuple("2", "3", "new column")));
+        assembler.accept(new Commit(4_000, 4_100, 0));
+
+        assertThat(published).hasSize(3);
+        assertThat(published.get(0).rows()).hasSize(1);
+        ChangeBatch event = published.get(1);
+        assertThat(event.isSchemaChange()).isTrue();
+        assertThat(event.rows()).isEmpty();
+        assertThat(event.previousColumns()).extracting(Column::name).containsExactly("id", "c1");
+        assertThat(event.columns()).extracting(Column::name).containsExactly("id", "c1", "info");
+        assertThat(published.get(2).columns()).hasSize(3);
+    }
+
     private static PgOutputMessage.LogicalMessage heartbeat(long lsn) {
         return new PgOutputMessage.LogicalMessage(false, lsn, TransactionAssembler.HEARTBEAT_PREFIX, new byte[0]);
     }
