@@ -49,6 +49,8 @@ public record CdcProperties(
      * @param tables tables to capture as {@code schema.table}; empty means all tables
      * @param snapshotMode when the tables' existing rows are read: {@code initial} (when the slot is created),
      *     {@code never}, {@code initial_only} (then stop), {@code when_needed} (also when the slot was lost)
+     * @param dropSlotOnStop drop the slot when the getter stops (for trials: a stopped getter then holds no WAL, and
+     *     the next start snapshots again)
      */
     public record Source(
             @NotBlank @Pattern(regexp = "[A-Za-z0-9_-]+", message = "use letters, digits, '_' and '-'")
@@ -64,7 +66,8 @@ public record CdcProperties(
 
             @DefaultValue("sluice") @NotBlank String publication,
             @DefaultValue List<String> tables,
-            @DefaultValue("initial") SnapshotMode snapshotMode) {}
+            @DefaultValue("initial") SnapshotMode snapshotMode,
+            @DefaultValue("false") boolean dropSlotOnStop) {}
 
     /**
      * Initial snapshot reading.

@@ -85,13 +85,17 @@ final class ReplicationRunner {
         thread = Thread.ofPlatform().name("cdc-" + source.name()).start(this::runUntilStopped);
     }
 
+    /** Lets the loop finish its turn (reporting its last confirmed position), and interrupts it only if it hangs. */
     void stop() {
         running = false;
         Thread t = thread;
         if (t != null) {
-            t.interrupt();
             try {
-                t.join(Duration.ofSeconds(30));
+                t.join(Duration.ofSeconds(10));
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(Duration.ofSeconds(20));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -168,6 +172,9 @@ final class ReplicationRunner {
                     return Outcome.FINISHED;
                 }
                 stream(session, snapshot);
+                if (!running && source.dropSlotOnStop()) {
+                    dropSlotAfterStreaming(session);
+                }
                 return Outcome.AGAIN;
             } finally {
                 if (snapshot != null) {
@@ -314,6 +321,22 @@ final class ReplicationRunner {
             stream.setAppliedLSN(lsn);
         }
         return Math.max(confirmed, reported);
+    }
+
+    /** The walsender lets go of the slot shortly after the stream ends; until then the drop is refused. */
+    private void dropSlotAfterStreaming(SourceSession session) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                session.dropSlot();
+                return;
+            } catch (java.sql.SQLException e) {
+                if (attempt == 50) {
+                    log.warn("could not drop slot {} on stop: {}", source.slot(), e.getMessage());
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private String temporarySlotName() {

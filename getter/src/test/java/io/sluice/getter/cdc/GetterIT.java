@@ -135,6 +135,23 @@ class GetterIT {
     }
 
     @Test
+    void aSlotConfiguredToBeDroppedIsGoneAfterStop() {
+        fixture.stop();
+        try (GetterFixture.Replica trial = fixture.startReplica(
+                "--sluice.getter.cdc.sources[0].slot=trial_slot",
+                "--sluice.getter.cdc.sources[0].drop-slot-on-stop=true")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> trial.phase() == CaptureStatus.Phase.STREAMING);
+            assertThat(slotCount("trial_slot")).isEqualTo(1);
+        }
+        assertThat(slotCount("trial_slot")).isZero();
+        assertThat(slotCount(source.name())).as("another source's slot is kept").isEqualTo(1);
+    }
+
+    private long slotCount(String slot) {
+        return source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    }
+
+    @Test
     void aTruncateTravelsAsItsOwnBatchAfterEarlierRows() throws Exception {
         source.execute("BEGIN; INSERT INTO items VALUES (20, 'gone soon', 1); TRUNCATE items; COMMIT;");
         List<Row> rows = new java.util.ArrayList<>();
