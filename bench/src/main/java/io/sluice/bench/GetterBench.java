@@ -7,6 +7,7 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
 import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.io.OutputStream;

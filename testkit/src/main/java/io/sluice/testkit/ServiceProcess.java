@@ -1,6 +1,5 @@
-package io.sluice.bench;
+package io.sluice.testkit;
 
-import io.sluice.testkit.ServiceArgs;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,7 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** A Sluice service run the way it runs in production: its own JVM, from its executable jar, with a heap limit. */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -25,9 +24,17 @@ final class ServiceProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static ServiceProcess start(String module, String maxHeap, List<String> args) throws IOException {
+    /**
+     * Starts {@code <module>/target/*-exec.jar}, looked up from the repository root or from a sibling module.
+     *
+     * @param maxHeap the JVM's heap limit, e.g. {@code 512m}: a service that needs more dies, which a test sees
+     */
+    public static ServiceProcess start(String module, String maxHeap, List<String> args) throws IOException {
+        Path target = Files.isDirectory(Path.of(module, "target"))
+                ? Path.of(module, "target")
+                : Path.of("..", module, "target");
         Path jar;
-        try (Stream<Path> files = Files.list(Path.of(module, "target"))) {
+        try (Stream<Path> files = Files.list(target)) {
             jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
                     .findFirst()
                     .orElseThrow(
@@ -58,12 +65,12 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(process, port);
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** Sum of a Prometheus metric's samples whose label text contains every filter; 0 when not (yet) there. */
-    double metric(String name, String... filters) {
+    public double metric(String name, String... filters) {
         String body;
         try {
             HttpResponse<String> response = http.send(
@@ -93,6 +100,7 @@ final class ServiceProcess implements AutoCloseable {
         return sum;
     }
 
+    /** Stops the service as Kubernetes would (SIGTERM, then SIGKILL after a grace period). */
     @Override
     public void close() {
         process.destroy();
