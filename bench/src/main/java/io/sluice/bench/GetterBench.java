@@ -15,7 +15,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -105,15 +104,7 @@ final class GetterBench {
     }
 
     private double measureGetter(Report report) throws Exception {
-        List<String> args = new ArrayList<>(List.of(broker.serviceArgs(prefix)));
-        args.addAll(List.of(
-                "--spring.datasource.url=" + state.jdbcUrl(),
-                "--sluice.getter.cdc.sources[0].name=bench",
-                "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                "--sluice.getter.cdc.sources[0].slot=bench_getter",
-                "--sluice.getter.cdc.sources[0].publication=bench",
-                "--sluice.getter.cdc.sources[0].snapshot-mode=never"));
-        try (ServiceProcess getter = ServiceProcess.start("getter", "512m", args)) {
+        try (ServiceProcess getter = startGetter("bench_getter", "bench", "never")) {
             double[] heap = {0};
             double seconds = awaitCount(getter, changes, () -> {
                 double published = getter.metric("sluice_rows_total", "stage=\"getter\"", "outcome=\"published\"");
@@ -225,16 +216,7 @@ final class GetterBench {
     }
 
     private double measureSnapshot(Report report) throws Exception {
-        List<String> args = new ArrayList<>(List.of(broker.serviceArgs(prefix)));
-        args.addAll(List.of(
-                "--spring.datasource.url=" + state.jdbcUrl(),
-                "--sluice.getter.cdc.sources[0].name=bench",
-                "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                "--sluice.getter.cdc.sources[0].slot=bench_snap",
-                "--sluice.getter.cdc.sources[0].publication=bench_snap",
-                "--sluice.getter.cdc.sources[0].snapshot-mode=initial_only",
-                "--sluice.getter.cdc.snapshot.parallelism=2"));
-        try (ServiceProcess getter = ServiceProcess.start("getter", "512m", args)) {
+        try (ServiceProcess getter = startGetter("bench_snap", "bench_snap", "initial_only")) {
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (!"done".equals(stateOf("bench_snap"))) {
                 if (!getter.alive() || System.nanoTime() > deadline) {
@@ -254,6 +236,22 @@ final class GetterBench {
         } finally {
             purge();
         }
+    }
+
+    /** The getter as it runs in production: its own JVM, a 512 MiB heap. */
+    private ServiceProcess startGetter(String slot, String publication, String snapshotMode) throws Exception {
+        return ServiceProcess.start(
+                "getter",
+                "512m",
+                List.of(broker.serviceArgs(
+                        prefix,
+                        "--spring.datasource.url=" + state.jdbcUrl(),
+                        "--sluice.getter.cdc.sources[0].name=bench",
+                        "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
+                        "--sluice.getter.cdc.sources[0].slot=" + slot,
+                        "--sluice.getter.cdc.sources[0].publication=" + publication,
+                        "--sluice.getter.cdc.sources[0].snapshot-mode=" + snapshotMode,
+                        "--sluice.getter.cdc.snapshot.parallelism=2")));
     }
 
     private Object stateOf(String slot) {
