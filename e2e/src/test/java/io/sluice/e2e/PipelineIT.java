@@ -12,8 +12,6 @@ import io.sluice.testkit.ServiceArgs;
 import io.sluice.testkit.TableDiff;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** The thin path end to end: source PostgreSQL → getter → RabbitMQ → handler → RabbitMQ → loader → target. */
 class PipelineIT {
 
-    private static final String COLUMNS = "id, customer, amount, status, note, updated_at";
-    private static final String TABLE = "id int8 PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
-            + " status text, note text, updated_at timestamptz";
+    private static final String COLUMNS = OrdersWorkload.COLUMNS;
 
     private final TestDatabase source = TestPostgres.get().newDatabase("pipeline_source");
     private final TestDatabase target = TestPostgres.get().newDatabase("pipeline_target");
@@ -38,9 +34,7 @@ class PipelineIT {
 
     @BeforeEach
     void createTables() {
-        source.execute("CREATE TABLE public.orders (" + TABLE + ")");
-        target.execute(
-                "CREATE TABLE public.orders (" + TABLE + ", _sluice_lsn int8 NOT NULL, _sluice_seq int8 NOT NULL)");
+        OrdersWorkload.createTables(source, target);
     }
 
     private void startPipeline(String... getterArgs) {
@@ -72,7 +66,7 @@ class PipelineIT {
     @Test
     void insertsUpdatesAndDeletesInMixedTransactionsReachTheTargetExactly() throws Exception {
         startPipeline();
-        writeWorkload(new Random(42), 1, 10_000, 2_000, 1_000);
+        OrdersWorkload.write(source, new Random(42), 1, 10_000, 2_000, 1_000);
 
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
@@ -93,7 +87,7 @@ class PipelineIT {
                 source.execute(
                         "UPDATE orders SET status = 'moved during snapshot' WHERE id % 50 = 0",
                         "DELETE FROM orders WHERE id % 77 = 0");
-                writeWorkload(new Random(11), 2_000_000, 4_000, 800, 400);
+                OrdersWorkload.write(source, new Random(11), 2_000_000, 4_000, 800, 400);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -107,52 +101,6 @@ class PipelineIT {
                         .isEmpty());
     }
 
-    /** Inserts, updates and deletes in transactions of random sizes; updates and deletes hit rows it inserted. */
-    private void writeWorkload(Random random, long firstId, int totalInserts, int totalUpdates, int totalDeletes)
-            throws Exception {
-        List<Long> live = new ArrayList<>();
-        long nextId = firstId;
-        int inserts = 0;
-        int updates = 0;
-        int deletes = 0;
-        try (Connection c = source.connect();
-                PreparedStatement insert =
-                        c.prepareStatement("INSERT INTO orders VALUES (?, ?, ?::numeric, ?, ?, now())");
-                PreparedStatement update = c.prepareStatement(
-                        "UPDATE orders SET amount = amount + 1, status = ?, note = ?, updated_at = now() WHERE id = ?");
-                PreparedStatement delete = c.prepareStatement("DELETE FROM orders WHERE id = ?")) {
-            c.setAutoCommit(false);
-            while (inserts < totalInserts || updates < totalUpdates || deletes < totalDeletes) {
-                int changes = 1 + random.nextInt(120);
-                for (int i = 0; i < changes; i++) {
-                    int pick = random.nextInt(13);
-                    if (inserts < totalInserts && (pick < 10 || live.size() < 50)) {
-                        long id = nextId++;
-                        insert.setLong(1, id);
-                        insert.setString(2, "customer-" + random.nextInt(1000));
-                        insert.setString(3, random.nextInt(100_000) + "." + random.nextInt(100));
-                        insert.setString(4, "new");
-                        insert.setString(5, random.nextInt(10) == 0 ? null : "tab\there, quote ' and \\ backslash");
-                        insert.executeUpdate();
-                        live.add(id);
-                        inserts++;
-                    } else if (updates < totalUpdates && pick < 12 && !live.isEmpty()) {
-                        update.setString(1, "paid");
-                        update.setString(2, "line\nbreak " + i);
-                        update.setLong(3, live.get(random.nextInt(live.size())));
-                        update.executeUpdate();
-                        updates++;
-                    } else if (deletes < totalDeletes && !live.isEmpty()) {
-                        delete.setLong(1, live.remove(random.nextInt(live.size())));
-                        delete.executeUpdate();
-                        deletes++;
-                    }
-                }
-                c.commit();
-            }
-        }
-    }
-
     @Test
     void existingRowsAndChangesDuringTheSnapshotConverge() throws Exception {
         source.execute("INSERT INTO orders SELECT i, 'early ' || i, i * 1.5, 'old', NULL, now() - interval '1 day'"
@@ -162,7 +110,7 @@ class PipelineIT {
         source.execute(
                 "UPDATE orders SET status = 'touched during snapshot', updated_at = now() WHERE id % 97 = 0",
                 "DELETE FROM orders WHERE id % 89 = 0");
-        writeWorkload(new Random(7), 1_000_000, 3_000, 500, 300);
+        OrdersWorkload.write(source, new Random(7), 1_000_000, 3_000, 500, 300);
 
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
