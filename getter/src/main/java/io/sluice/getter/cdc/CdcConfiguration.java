@@ -29,14 +29,24 @@ class CdcConfiguration {
         return new CaptureHealth(capture);
     }
 
-    @Bean
-    ChangeCapture changeCapture(
+    @Bean(destroyMethod = "close")
+    RawBatchPublisher rawBatchPublisher(
             CdcProperties properties,
             ConfirmedPublisher publisher,
             BatchMessages messages,
             SluiceAmqpProperties amqp,
-            SnapshotStore store,
             MeterRegistry meters) {
+        return new RawBatchPublisher(
+                publisher,
+                messages,
+                amqp.topology(),
+                meters,
+                properties.maxInFlightBytes().toBytes());
+    }
+
+    @Bean
+    ChangeCapture changeCapture(
+            CdcProperties properties, RawBatchPublisher raw, SnapshotStore store, MeterRegistry meters) {
         if (properties.sources().isEmpty()) {
             throw new IllegalStateException("no CDC source is configured: set sluice.getter.cdc.sources[0].name and"
                     + " .url (or sluice.getter.cdc.enabled=false)");
@@ -47,12 +57,6 @@ class CdcConfiguration {
                 throw new IllegalStateException("two CDC sources are named '" + source.name() + "'");
             }
         }
-        RawBatchPublisher raw = new RawBatchPublisher(
-                publisher,
-                messages,
-                amqp.topology(),
-                meters,
-                properties.maxInFlightBytes().toBytes());
         return new ChangeCapture(properties.sources().stream()
                 .map(source -> new ReplicationRunner(
                         source,

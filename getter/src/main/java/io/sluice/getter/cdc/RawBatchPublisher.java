@@ -7,21 +7,36 @@ import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.ChangeBatch;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.core.Message;
 
 /**
- * Publishes the getter's batches to the raw exchange; a batch is confirmed when all its messages are. Bytes published
- * but not yet confirmed are bounded: when the broker is slow to confirm (or blocks the connection), publishing waits,
- * so the getter stops reading the slot instead of growing without bound.
+ * Publishes the getter's batches to the raw exchange; a batch is confirmed when all its messages are. Encoding and
+ * sending run on a small pool, so that the thread reading the slot goes on decoding meanwhile; when the pool's queue is
+ * full the caller encodes itself, which slows it down to the pool's pace. Bytes published but not yet confirmed are
+ * bounded too: when the broker is slow to confirm (or blocks the connection), publishing waits, so the getter stops
+ * reading the slot instead of growing without bound.
  */
-final class RawBatchPublisher {
+final class RawBatchPublisher implements AutoCloseable {
+
+    private static final int ENCODERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ConfirmedPublisher publisher;
     private final BatchMessages messages;
     private final Topology topology;
     private final MeterRegistry meters;
     private final long maxInFlightBytes;
+    private final ThreadPoolExecutor encoders = new ThreadPoolExecutor(
+            ENCODERS,
+            ENCODERS,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(ENCODERS * 4),
+            Thread.ofPlatform().name("getter-encoder-", 0).daemon().factory(),
+            new ThreadPoolExecutor.CallerRunsPolicy());
     private long inFlightBytes;
 
     RawBatchPublisher(
@@ -40,7 +55,26 @@ final class RawBatchPublisher {
                 .register(meters);
     }
 
+    /** Hands the batch to an encoder; the future completes when the broker confirmed all of it. */
     CompletableFuture<Void> publish(ChangeBatch batch) {
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        encoders.execute(() -> {
+            try {
+                encodeAndSend(batch).whenComplete((ok, error) -> {
+                    if (error != null) {
+                        confirmed.completeExceptionally(error);
+                    } else {
+                        confirmed.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                confirmed.completeExceptionally(e);
+            }
+        });
+        return confirmed;
+    }
+
+    private CompletableFuture<Void> encodeAndSend(ChangeBatch batch) {
         String routingKey = Topology.rawRoutingKey(batch.source(), batch.table());
         List<Message> parts = messages.toMessages(batch);
         long bytes = parts.stream().mapToLong(m -> m.getBody().length).sum();
@@ -60,6 +94,11 @@ final class RawBatchPublisher {
                             error == null ? "published" : "failed")
                     .increment(batch.rows().size());
         });
+    }
+
+    @Override
+    public void close() {
+        encoders.shutdown();
     }
 
     synchronized long inFlightBytes() {
