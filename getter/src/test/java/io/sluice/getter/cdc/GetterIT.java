@@ -8,6 +8,7 @@ import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Lsn;
+import io.sluice.testkit.EmbeddedPostgres;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
@@ -149,6 +150,23 @@ class GetterIT {
 
     private long slotCount(String slot) {
         return source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    }
+
+    @Test
+    void aSourceRestartLosesNoChange() throws Exception {
+        EmbeddedPostgres server = TestPostgres.get().embedded();
+        org.junit.jupiter.api.Assumptions.assumeTrue(server != null, "needs the embedded server to restart it");
+        source.execute("INSERT INTO items SELECT g, 'before restart', 1 FROM generate_series(1, 100) g");
+        server.restart();
+        source.execute("INSERT INTO items SELECT g, 'after restart', 1 FROM generate_series(101, 200) g");
+
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            fixture.drain()
+                    .forEach(b -> b.rows().forEach(r -> keys.add(r.values().get(0))));
+            return keys.size() == 200;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(fixture::slotActive);
     }
 
     @Test
