@@ -1,6 +1,7 @@
 package io.sluice.getter.cdc;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
@@ -42,6 +43,8 @@ final class Snapshotter {
     private final SnapshotStore store;
     private final Function<ChangeBatch, CompletableFuture<Void>> publish;
     private final MeterRegistry meters;
+    private final AtomicLong chunksTotal = new AtomicLong();
+    private final AtomicLong chunksDone = new AtomicLong();
 
     Snapshotter(
             CdcProperties.Source source,
@@ -54,6 +57,16 @@ final class Snapshotter {
         this.store = store;
         this.publish = publish;
         this.meters = meters;
+        Gauge.builder("sluice.snapshot.chunks", chunksTotal, AtomicLong::get)
+                .description("chunks of the snapshot being read")
+                .tag("source", source.name())
+                .tag("state", "total")
+                .register(meters);
+        Gauge.builder("sluice.snapshot.chunks", chunksDone, AtomicLong::get)
+                .description("chunks of the snapshot being read that are confirmed")
+                .tag("source", source.name())
+                .tag("state", "done")
+                .register(meters);
     }
 
     /**
@@ -149,6 +162,9 @@ final class Snapshotter {
             this.queue = queue;
             this.columns = columns;
             this.total = queue.size();
+            long[] progress = store.progress(job);
+            chunksDone.set(progress[0]);
+            chunksTotal.set(progress[1]);
             Instant now = Instant.now();
             List<CompletableFuture<Void>> done = new ArrayList<>();
             for (Connection c : connections) {
@@ -189,6 +205,7 @@ final class Snapshotter {
                     result.confirmed().join();
                     store.done(job, chunk, result.rows(), consistentPoint);
                     rows.addAndGet(result.rows());
+                    chunksDone.incrementAndGet();
                     Counter.builder("sluice.snapshot.rows")
                             .tag("source", source.name())
                             .tag("table", chunk.table().toString())

@@ -8,6 +8,7 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Lsn;
+import io.sluice.testkit.ActuatorProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,6 +71,13 @@ class SnapshotIT {
                 .isGreaterThan(2);
         assertThat(fixture.state.queryLong("SELECT sum(rows) FROM sluice.snapshot_chunks WHERE state = 'done'"))
                 .isEqualTo(5_000);
+        // Progress is visible where operators look: the metrics.
+        String metrics = new ActuatorProbe(fixture.port()).metrics();
+        long chunks = fixture.state.queryLong("SELECT count(*) FROM sluice.snapshot_chunks");
+        assertThat(metrics)
+                .contains("sluice_snapshot_chunks{source=\"shop\",state=\"done\"} " + chunks + ".0")
+                .contains("sluice_snapshot_chunks{source=\"shop\",state=\"total\"} " + chunks + ".0")
+                .contains("sluice_snapshot_rows_total{source=\"shop\",table=\"public.feed_log\"} 5000.0");
     }
 
     @Test
