@@ -94,15 +94,11 @@ class GetterCrashIT {
         return ServiceProcess.start(
                 "getter",
                 "256m",
-                List.of(RabbitBroker.get()
-                        .serviceArgs(
-                                prefix,
-                                "--spring.datasource.url=" + target.jdbcUrl(),
-                                "--sluice.getter.cdc.sources[0].name=shop",
-                                "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                                "--sluice.getter.cdc.sources[0].slot=" + source.name(),
-                                "--sluice.getter.cdc.snapshot.chunk-pages=32",
-                                "--sluice.getter.cdc.snapshot.parallelism=1",
-                                "--sluice.getter.cdc.status-interval=500ms")));
+                List.of(GetterArgs.of(
+                        prefix,
+                        source,
+                        target,
+                        "--sluice.getter.cdc.snapshot.chunk-pages=32",
+                        "--sluice.getter.cdc.snapshot.parallelism=1")));
     }
 }

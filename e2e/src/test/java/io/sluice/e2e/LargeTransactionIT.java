@@ -43,14 +43,8 @@ class LargeTransactionIT {
         try (ServiceProcess getter = ServiceProcess.start(
                         "getter",
                         "256m",
-                        List.of(RabbitBroker.get()
-                                .serviceArgs(
-                                        prefix,
-                                        "--spring.datasource.url=" + state.jdbcUrl(),
-                                        "--sluice.getter.cdc.sources[0].name=shop",
-                                        "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                                        "--sluice.getter.cdc.sources[0].slot=" + source.name(),
-                                        "--sluice.getter.cdc.sources[0].snapshot-mode=never")));
+                        List.of(GetterArgs.of(
+                                prefix, source, state, "--sluice.getter.cdc.sources[0].snapshot-mode=never")));
                 Connection connection = RabbitBroker.get().newConnection();
                 Channel channel = connection.createChannel()) {
             await().atMost(Duration.ofSeconds(60))

@@ -41,16 +41,11 @@ class PipelineIT {
         services.add(LoaderApplication.create().run(args("--spring.datasource.url=" + target.jdbcUrl())));
         services.add(HandlerApplication.create().run(args()));
         services.add(GetterApplication.create()
-                .run(args(ServiceArgs.merge(
-                        new String[] {
-                            "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                            "--sluice.getter.cdc.sources[0].name=shop",
-                            "--sluice.getter.cdc.sources[0].slot=" + source.name(),
-                            "--spring.datasource.url=" + target.jdbcUrl(),
-                            "--sluice.getter.cdc.status-interval=1s",
-                            "--sluice.getter.cdc.snapshot.chunk-pages=16"
-                        },
-                        getterArgs))));
+                .run(GetterArgs.of(
+                        prefix,
+                        source,
+                        target,
+                        ServiceArgs.merge(new String[] {"--sluice.getter.cdc.snapshot.chunk-pages=16"}, getterArgs))));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
                                 + source.name() + "' AND active")
