@@ -112,9 +112,11 @@ final class Snapshotter {
 
     private List<SnapshotChunk> plan(Connection connection, List<TableName> tables) throws SQLException {
         List<SnapshotChunk> chunks = new ArrayList<>();
-        int size = settings.snapshot().chunkPages();
+        int readers = settings.snapshot().parallelism();
         for (TableName table : tables) {
             long pages = TableSnapshotReader.pages(connection, table);
+            // Enough chunks to keep every reader busy to the end, none larger than configured.
+            long size = Math.max(1, Math.min(settings.snapshot().chunkPages(), pages / (readers * 4L)));
             int number = 0;
             long first = 0;
             while (first + size < pages) {
@@ -200,27 +202,35 @@ final class Snapshotter {
             try {
                 SnapshotChunk chunk;
                 long lastReport = System.nanoTime();
+                List<CompletableFuture<Void>> recorded = new ArrayList<>();
                 while (!stopped && (chunk = queue.poll()) != null) {
-                    TableSnapshotReader.ChunkResult result = reader.read(chunk, columns.get(chunk.table()), publish);
-                    result.confirmed().join();
-                    store.done(job, chunk, result.rows(), consistentPoint);
-                    rows.addAndGet(result.rows());
-                    chunksDone.incrementAndGet();
-                    Counter.builder("sluice.snapshot.rows")
-                            .tag("source", source.name())
-                            .tag("table", chunk.table().toString())
-                            .register(meters)
-                            .increment(result.rows());
+                    SnapshotChunk read = chunk;
+                    TableSnapshotReader.ChunkResult result = reader.read(read, columns.get(read.table()), publish);
+                    // The next chunk is read while this one's confirms come in; it is recorded done only after them.
+                    recorded.add(result.confirmed().thenRun(() -> recordDone(read, result.rows())));
                     if (System.nanoTime() - lastReport > PROGRESS_EVERY.toNanos()) {
                         lastReport = System.nanoTime();
                         reportProgress();
                     }
                 }
+                CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
+                        .join();
                 worker.complete(null);
             } catch (Exception e) {
                 stopped = true;
                 worker.completeExceptionally(e);
             }
+        }
+
+        private void recordDone(SnapshotChunk chunk, long chunkRows) {
+            store.done(job, chunk, chunkRows, consistentPoint);
+            rows.addAndGet(chunkRows);
+            chunksDone.incrementAndGet();
+            Counter.builder("sluice.snapshot.rows")
+                    .tag("source", source.name())
+                    .tag("table", chunk.table().toString())
+                    .register(meters)
+                    .increment(chunkRows);
         }
 
         private void reportProgress() {
