@@ -80,12 +80,13 @@ public final class PgOutputDecoder {
         int relation = buffer.getInt();
         byte marker = buffer.get();
         Tuple oldKey = null;
+        boolean fullRow = marker == 'O';
         if (marker == 'K' || marker == 'O') {
             oldKey = tuple(buffer);
             marker = buffer.get();
         }
         expect(marker, 'N', "update");
-        return new Update(relation, oldKey, tuple(buffer));
+        return new Update(relation, oldKey, fullRow, tuple(buffer));
     }
 
     private static Truncate truncate(ByteBuffer buffer) {

@@ -19,8 +19,16 @@ public sealed interface PgOutputMessage {
 
     record Insert(int relationId, Tuple row) implements PgOutputMessage {}
 
-    /** {@code oldKey} is the old key (or old row) when the key changed or REPLICA IDENTITY FULL, else {@code null}. */
-    record Update(int relationId, Tuple oldKey, Tuple row) implements PgOutputMessage {}
+    /**
+     * {@code oldKey} is the old key when the key changed, the whole old row under REPLICA IDENTITY FULL
+     * ({@code oldIsFullRow}), else {@code null}.
+     */
+    record Update(int relationId, Tuple oldKey, boolean oldIsFullRow, Tuple row) implements PgOutputMessage {
+
+        public Update(int relationId, Tuple oldKey, Tuple row) {
+            this(relationId, oldKey, false, row);
+        }
+    }
 
     record Delete(int relationId, Tuple oldKey) implements PgOutputMessage {}
 

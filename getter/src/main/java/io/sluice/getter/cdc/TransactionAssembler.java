@@ -153,7 +153,26 @@ public final class TransactionAssembler {
             // The key changed: the old key's row is gone, so the target must delete it, not keep it beside the new one.
             add(update.relationId(), Op.DELETE, oldKey);
         }
-        add(update.relationId(), Op.UPDATE, update.row());
+        add(update.relationId(), Op.UPDATE, update.oldIsFullRow() ? withOldValues(update.row(), oldKey) : update.row());
+    }
+
+    /**
+     * Under REPLICA IDENTITY FULL the server sends the whole old row, large values inlined; an unchanged TOAST value of
+     * the new row is then that old value, so the batch carries it instead of an {@code unchanged} mark.
+     */
+    private static Tuple withOldValues(Tuple row, Tuple old) {
+        if (!row.anyUnchanged()) {
+            return row;
+        }
+        String[] values = row.values().clone();
+        boolean[] unchanged = row.unchanged().clone();
+        for (int i = 0; i < values.length; i++) {
+            if (unchanged[i] && !old.unchanged()[i]) {
+                values[i] = old.values()[i];
+                unchanged[i] = false;
+            }
+        }
+        return new Tuple(values, unchanged);
     }
 
     private static boolean sameKey(TableShape shape, Tuple oldKey, Tuple row) {

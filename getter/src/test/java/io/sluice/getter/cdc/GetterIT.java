@@ -170,6 +170,42 @@ class GetterIT {
     }
 
     @Test
+    void anUnchangedLargeValueIsMarkedOrFilledFromTheFullOldRow() throws Exception {
+        source.execute(
+                "CREATE TABLE docs (id int8 PRIMARY KEY, title text, body text)",
+                "CREATE TABLE docs_full (id int8 PRIMARY KEY, title text, body text)",
+                "ALTER TABLE docs_full REPLICA IDENTITY FULL");
+        // About 6 KB of hex: stored out of line (TOAST) even after compression.
+        String large = "(SELECT string_agg(md5(g::text || random()::text), '') FROM generate_series(1, 200) g)";
+        source.execute(
+                "INSERT INTO docs VALUES (1, 'draft', " + large + ")",
+                "INSERT INTO docs_full VALUES (1, 'draft', " + large + ")",
+                "UPDATE docs SET title = 'final' WHERE id = 1",
+                "UPDATE docs_full SET title = 'final' WHERE id = 1");
+        String fullBody = (String) source.queryValue("SELECT body FROM docs_full WHERE id = 1");
+
+        List<Row> updates = new java.util.ArrayList<>();
+        List<String> tables = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (ChangeBatch batch : fixture.drain()) {
+                for (Row row : batch.rows()) {
+                    if (row.op() == Op.UPDATE) {
+                        updates.add(row);
+                        tables.add(batch.table().name());
+                    }
+                }
+            }
+            return updates.size() == 2;
+        });
+        Row plain = updates.get(tables.indexOf("docs"));
+        assertThat(plain.unchanged()).containsExactly(2);
+        assertThat(plain.values().get(2)).isNull();
+        Row full = updates.get(tables.indexOf("docs_full"));
+        assertThat(full.unchanged()).isEmpty();
+        assertThat(full.values()).containsExactly("1", "final", fullBody);
+    }
+
+    @Test
     void aTruncateTravelsAsItsOwnBatchAfterEarlierRows() throws Exception {
         source.execute("BEGIN; INSERT INTO items VALUES (20, 'gone soon', 1); TRUNCATE items; COMMIT;");
         List<Row> rows = new java.util.ArrayList<>();
