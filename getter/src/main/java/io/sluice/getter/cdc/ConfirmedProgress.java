@@ -51,10 +51,8 @@ final class ConfirmedProgress {
         while (pending.size() >= maxPending) {
             try {
                 pending.peekFirst().confirmed().get(1, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                advance(); // rethrows the failure
-            } catch (TimeoutException e) {
-                // still waiting; loop
+            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                // a failure is rethrown by advance(); a timeout just means waiting longer
             }
             advance();
         }

@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.springframework.amqp.core.Message;
 
 /**
@@ -57,21 +58,8 @@ final class RawBatchPublisher implements AutoCloseable {
 
     /** Hands the batch to an encoder; the future completes when the broker confirmed all of it. */
     CompletableFuture<Void> publish(ChangeBatch batch) {
-        CompletableFuture<Void> confirmed = new CompletableFuture<>();
-        encoders.execute(() -> {
-            try {
-                encodeAndSend(batch).whenComplete((ok, error) -> {
-                    if (error != null) {
-                        confirmed.completeExceptionally(error);
-                    } else {
-                        confirmed.complete(null);
-                    }
-                });
-            } catch (RuntimeException e) {
-                confirmed.completeExceptionally(e);
-            }
-        });
-        return confirmed;
+        return CompletableFuture.supplyAsync(() -> encodeAndSend(batch), encoders)
+                .thenCompose(Function.identity());
     }
 
     private CompletableFuture<Void> encodeAndSend(ChangeBatch batch) {

@@ -154,10 +154,11 @@ final class ReplicationRunner {
                 return Outcome.STANDBY;
             }
             List<TableName> added = session.ensurePublication();
-            session.checkPrivileges(session.publishedTables());
-            boolean slotExisted = session.slotState() != SlotState.MISSING;
-            Snapshotter.Running snapshot = prepare(session);
-            if (slotExisted && source.snapshotMode().snapshotsNewSlot()) {
+            List<TableName> published = session.publishedTables();
+            session.checkPrivileges(published);
+            SlotState slotState = source.snapshotMode() == SnapshotMode.INITIAL_ONLY ? null : session.slotState();
+            Snapshotter.Running snapshot = prepare(session, slotState, published);
+            if (slotState == SlotState.READY && source.snapshotMode().snapshotsNewSlot()) {
                 // A table added to the configuration is streamed from now on; its existing rows need a snapshot.
                 added.forEach(table -> store.request(source.name(), table));
             }
@@ -185,7 +186,8 @@ final class ReplicationRunner {
     }
 
     /** Creates or checks the slot and starts the snapshot that is due, if any. */
-    private Snapshotter.Running prepare(SourceSession session) throws Exception {
+    private Snapshotter.Running prepare(SourceSession session, SlotState slotState, List<TableName> published)
+            throws Exception {
         SnapshotMode mode = source.snapshotMode();
         if (mode == SnapshotMode.INITIAL_ONLY) {
             SnapshotStore.State state = store.state(initial);
@@ -196,9 +198,8 @@ final class ReplicationRunner {
                 store.begin(initial);
             }
             ReplicationSlotInfo slot = session.createSlot(temporarySlotName(), true);
-            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), session.publishedTables());
+            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), published);
         }
-        SlotState slotState = session.slotState();
         if (slotState == SlotState.LOST) {
             if (mode != SnapshotMode.WHEN_NEEDED) {
                 throw new IllegalStateException("replication slot " + source.slot() + " of source " + source.name()
@@ -216,11 +217,11 @@ final class ReplicationRunner {
             // Recorded before the slot exists: a crash in between leaves a started snapshot, which is then resumed.
             store.begin(initial);
             ReplicationSlotInfo slot = session.createSlot(source.slot(), false);
-            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), session.publishedTables());
+            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), published);
         }
         if (mode.snapshotsNewSlot() && store.state(initial) == SnapshotStore.State.STARTED) {
             log.info("resuming the initial snapshot of source {}", source.name());
-            return startInNewSnapshot(initial, session.publishedTables());
+            return startInNewSnapshot(initial, published);
         }
         return null;
     }
