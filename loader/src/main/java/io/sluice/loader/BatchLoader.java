@@ -1,5 +1,6 @@
 package io.sluice.loader;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.common.Retries;
@@ -9,9 +10,13 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
+import io.sluice.common.batch.Row;
+import io.sluice.loader.MergeWriter.Refused;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.BatchMessageListener;
@@ -20,26 +25,29 @@ import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
 
 /**
- * Consumes the loader queue in groups of messages and writes each group in one target transaction. The container acks
- * the whole group after this returns, i.e. after COMMIT; if the write fails, the group is redelivered and written again
- * (the merge is idempotent) until the queue's delivery limit dead-letters it. Transient database failures are
- * retried in place first, so a restarting target does not spend the delivery limit.
+ * Consumes the loader queue in groups of messages and writes each group to the target. The container acks the whole
+ * group after this returns, i.e. after COMMIT and after refused batches and rows are safely in the dead-letter queue; if
+ * the write fails, the group is redelivered and written again (the merge is idempotent) until the queue's delivery limit
+ * dead-letters it. Transient database failures are retried in place first, so a restarting target does not spend the
+ * delivery limit.
  */
 final class BatchLoader implements BatchMessageListener {
 
     private static final Logger log = LoggerFactory.getLogger(BatchLoader.class);
 
     private final BatchMessages messages;
-    private final MergeWriter writer;
+    private final BadRowIsolation writer;
     private final ConfirmedPublisher publisher;
     private final Topology topology;
     private final MeterRegistry meters;
     private final Timer batchTimer;
+    private final Timer lag;
+    private final DistributionSummary groupRows;
     private final RetryTemplate retry;
 
     BatchLoader(
             BatchMessages messages,
-            MergeWriter writer,
+            BadRowIsolation writer,
             ConfirmedPublisher publisher,
             Topology topology,
             MeterRegistry meters,
@@ -50,7 +58,19 @@ final class BatchLoader implements BatchMessageListener {
         this.publisher = publisher;
         this.topology = topology;
         this.meters = meters;
-        this.batchTimer = Timer.builder("sluice.batch").tag("stage", "loader").register(meters);
+        this.batchTimer = Timer.builder("sluice.batch")
+                .description("time to write one group of messages to the target, commit included")
+                .tag("stage", "loader")
+                .register(meters);
+        this.lag = Timer.builder("sluice.lag")
+                .description("source commit to target commit, per batch (its newest row)")
+                .tag("stage", "loader")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.groupRows = DistributionSummary.builder("sluice.batch.rows")
+                .description("rows per group of messages written together")
+                .tag("stage", "loader")
+                .register(meters);
     }
 
     @Override
@@ -60,7 +80,8 @@ final class BatchLoader implements BatchMessageListener {
             try {
                 batches.add(messages.fromMessage(message));
             } catch (MalformedBatchException e) {
-                deadLetter(message, e.getMessage());
+                log.warn("dead-lettering an unreadable batch: {}", e.getMessage());
+                deadLetter(message, e.getMessage(), "malformed");
             }
         }
         if (batches.isEmpty()) {
@@ -75,20 +96,46 @@ final class BatchLoader implements BatchMessageListener {
             throw new IllegalStateException(
                     "writing " + batches.size() + " batches failed: " + cause.getMessage(), cause);
         }
+        for (Refused refused : result.refused()) {
+            log.warn(
+                    "dead-lettering {} rows of {}: {}",
+                    refused.batch().rows().size(),
+                    refused.batch().table(),
+                    refused.reason());
+            for (Message message : messages.toMessages(refused.batch())) {
+                deadLetter(message, refused.reason(), "refused");
+            }
+            meters.counter(
+                            "sluice.rows",
+                            "stage",
+                            "loader",
+                            "table",
+                            refused.batch().table().toString(),
+                            "outcome",
+                            "dead")
+                    .increment(refused.batch().rows().size());
+        }
         result.rowsPerTable()
                 .forEach((table, rows) -> meters.counter(
                                 "sluice.rows", "stage", "loader", "table", table.toString(), "outcome", "merged")
                         .increment(rows));
+        groupRows.record(batches.stream().mapToInt(b -> b.rows().size()).sum());
+        Instant now = Instant.now();
+        for (ChangeBatch batch : batches) {
+            batch.rows().stream()
+                    .map(Row::ts)
+                    .filter(Objects::nonNull)
+                    .max(Instant::compareTo)
+                    .ifPresent(ts -> lag.record(Duration.between(ts, now).abs()));
+        }
     }
 
-    private void deadLetter(Message message, String reason) {
-        log.warn("dead-lettering an unreadable batch: {}", reason);
+    private void deadLetter(Message message, String reason, String kind) {
         publisher.publishAndWait(
                 topology.deadLetterExchange(),
                 Stage.LOADER.id(),
                 BatchMessages.deadLetter(message, Stage.LOADER, reason));
-        meters.counter("sluice.dead.letters", "stage", "loader", "reason", "malformed")
-                .increment();
+        meters.counter("sluice.dead.letters", "stage", "loader", "reason", kind).increment();
     }
 
     @Override

@@ -16,8 +16,12 @@ import org.springframework.context.annotation.Configuration;
 class LoaderConfiguration {
 
     @Bean
-    MergeWriter mergeWriter(DataSource dataSource) {
-        return new MergeWriter(dataSource);
+    MergeWriter mergeWriter(DataSource dataSource, LoaderProperties properties) {
+        return new MergeWriter(
+                dataSource,
+                new TableRules(properties.tables()),
+                new TargetTables(dataSource, properties.createTables()),
+                properties.maxRows());
     }
 
     @Bean
@@ -42,8 +46,8 @@ class LoaderConfiguration {
         container.setReceiveTimeout(properties.maxWait().toMillis());
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
-        container.setMessageListener(
-                new BatchLoader(messages, writer, publisher, amqp.topology(), meters, properties.retryTimeout()));
+        container.setMessageListener(new BatchLoader(
+                messages, new BadRowIsolation(writer), publisher, amqp.topology(), meters, properties.retryTimeout()));
         return container;
     }
 }

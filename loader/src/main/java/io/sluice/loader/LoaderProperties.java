@@ -1,7 +1,9 @@
 package io.sluice.loader;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -10,16 +12,28 @@ import org.springframework.validation.annotation.Validated;
  * The loader, under {@code sluice.loader}.
  *
  * @param target the warehouse this loader writes (one of {@code sluice.amqp.targets}); its queue is read
- * @param maxMessages messages merged in one target transaction and acknowledged together after its commit
- * @param maxWait how long a consumer waits to fill a transaction before it writes what it has
+ * @param maxMessages messages taken from the queue for one write and acknowledged together after its commit
+ * @param maxRows rows per target transaction: a larger group of messages is written in several transactions
+ * @param maxWait how long a consumer waits to fill a group before it writes what it has
  * @param consumers concurrent consumers (each with its own transaction) in one replica
  * @param retryTimeout how long a transient database failure (restart, lost connection, deadlock) is retried in place
+ * @param createTables create a missing target table from the batch's columns (else such batches are dead-lettered)
+ * @param tables per source table ({@code schema.table}, {@code schema.*} or {@code *}; quote keys with dots in
+ *     brackets: {@code sluice.loader.tables[public.orders].mode=append}), how it is written
  */
 @Validated
 @ConfigurationProperties("sluice.loader")
 public record LoaderProperties(
         @DefaultValue("warehouse") String target,
         @DefaultValue("100") @Min(1) int maxMessages,
+        @DefaultValue("50000") @Min(1) int maxRows,
         @DefaultValue("200ms") Duration maxWait,
         @DefaultValue("1") @Min(1) int consumers,
-        @DefaultValue("2m") Duration retryTimeout) {}
+        @DefaultValue("2m") Duration retryTimeout,
+        @DefaultValue("true") boolean createTables,
+        Map<String, @Valid TableRule> tables) {
+
+    public LoaderProperties {
+        tables = tables == null ? Map.of() : Map.copyOf(tables);
+    }
+}

@@ -1,9 +1,8 @@
 package io.sluice.loader;
 
 import io.sluice.common.batch.ChangeBatch;
-import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
-import io.sluice.common.batch.Row;
+import io.sluice.common.batch.Version;
 import io.sluice.common.pg.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,76 +10,137 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies many batches to the target in one transaction: grouped per table and column shape, merged in table-name order
- * (so that concurrent loaders lock tables in the same order), committed once. Returns only after COMMIT, so the
- * caller acknowledges only what is durable.
+ * Applies batches to the target: each is resolved to its target table (created or altered to fit, or refused with a
+ * reason), then grouped per table and column shape and merged in target-name order (so that concurrent loaders lock
+ * tables in the same order), up to {@code maxRows} rows per transaction. Returns only after COMMIT, so the caller
+ * acknowledges only what is durable.
  */
 public class MergeWriter {
 
-    /** Rows written per table in one transaction. */
-    public record Result(Map<TableName, Integer> rowsPerTable) {}
+    /** What a write did: rows merged per target table, and batches refused with the reason. */
+    public record Result(Map<TableName, Integer> rowsPerTable, List<Refused> refused) {
+
+        Result merge(Result other) {
+            Map<TableName, Integer> rows = new LinkedHashMap<>(rowsPerTable);
+            other.rowsPerTable.forEach((table, n) -> rows.merge(table, n, Integer::sum));
+            List<Refused> all = new ArrayList<>(refused);
+            all.addAll(other.refused);
+            return new Result(rows, all);
+        }
+
+        static Result empty() {
+            return new Result(Map.of(), List.of());
+        }
+    }
+
+    /** A batch (or one row of it) the target would not take, and why. */
+    public record Refused(ChangeBatch batch, String reason) {}
+
+    private record Prepared(TargetTable table, ChangeBatch batch) {}
 
     private static final Logger log = LoggerFactory.getLogger(MergeWriter.class);
 
     private final DataSource dataSource;
+    private final TableRules rules;
+    private final TargetTables tables;
+    private final int maxRows;
 
-    public MergeWriter(DataSource dataSource) {
+    MergeWriter(DataSource dataSource, TableRules rules, TargetTables tables, int maxRows) {
         this.dataSource = dataSource;
+        this.rules = rules;
+        this.tables = tables;
+        this.maxRows = maxRows;
     }
 
     public Result write(List<ChangeBatch> batches) throws SQLException {
-        Map<String, List<ChangeBatch>> groups = new TreeMap<>();
+        List<Prepared> prepared = new ArrayList<>();
+        List<Refused> refused = new ArrayList<>();
         for (ChangeBatch batch : batches) {
-            if (batch.isSchemaChange()) {
-                log.warn(
-                        "schema of {} changed from {} to {}; the target is not altered yet",
-                        batch.table(),
-                        batch.previousColumns(),
-                        batch.columns());
-                continue;
+            try {
+                TargetSpec spec = rules.resolve(batch.table(), batch.keyIndexes().length > 0);
+                TargetTable table = tables.prepare(spec, batch.columns());
+                if (!batch.rows().isEmpty()) {
+                    prepared.add(new Prepared(table, batch));
+                }
+            } catch (SchemaConflictException e) {
+                refused.add(new Refused(batch, e.getMessage()));
             }
-            List<Row> rows =
-                    batch.rows().stream().filter(r -> r.op() != Op.TRUNCATE).toList();
-            if (rows.size() < batch.rows().size()) {
-                log.warn(
-                        "TRUNCATE of {} is not applied to the target (truncate propagation is not enabled)",
-                        batch.table());
+        }
+        Result result = new Result(Map.of(), refused);
+        List<Prepared> transaction = new ArrayList<>();
+        int rows = 0;
+        for (Prepared p : prepared) {
+            if (rows > 0 && rows + p.batch().rows().size() > maxRows) {
+                result = result.merge(writeInOneTransaction(transaction));
+                transaction = new ArrayList<>();
+                rows = 0;
             }
-            if (!rows.isEmpty()) {
-                groups.computeIfAbsent(groupKey(batch), k -> new ArrayList<>()).add(batch.withRows(rows));
-            }
+            transaction.add(p);
+            rows += p.batch().rows().size();
+        }
+        if (!transaction.isEmpty()) {
+            result = result.merge(writeInOneTransaction(transaction));
+        }
+        return result;
+    }
+
+    private Result writeInOneTransaction(List<Prepared> prepared) throws SQLException {
+        Map<String, List<Prepared>> groups = new TreeMap<>();
+        for (Prepared p : prepared) {
+            groups.computeIfAbsent(p.table().name() + "|" + p.table().columns(), k -> new ArrayList<>())
+                    .add(p);
         }
         Map<TableName, Integer> written = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 int index = 0;
-                for (List<ChangeBatch> group : groups.values()) {
-                    ChangeBatch first = group.get(0);
-                    int rows = new TableMerge(first.table(), first.columns(), index++).merge(connection, group);
-                    written.merge(first.table(), rows, Integer::sum);
+                for (List<Prepared> group : groups.values()) {
+                    TargetTable table = group.get(0).table();
+                    List<ChangeBatch> batches =
+                            group.stream().map(Prepared::batch).toList();
+                    written.merge(table.name(), merge(connection, table, batches, index++), Integer::sum);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
+                tables.forget(); // someone may have altered a table under us: check again next time
                 throw e;
             }
         }
-        return new Result(written);
+        return new Result(written, List.of());
     }
 
-    /** Batches merge together when they have the same table and the same columns. */
-    private static String groupKey(ChangeBatch batch) {
-        StringBuilder key = new StringBuilder(batch.table().toString()).append('|');
-        for (Column column : batch.columns()) {
-            key.append(column.name()).append(column.key() ? "*" : "").append(',');
+    private static int merge(Connection connection, TargetTable table, List<ChangeBatch> batches, int index)
+            throws SQLException {
+        Optional<Version> truncation = Truncations.newest(batches);
+        if (truncation.isPresent() && !table.spec().truncate()) {
+            log.warn(
+                    "TRUNCATE of {} is not applied to {} (set truncate: true in its table rule to propagate it)",
+                    batches.get(0).table(),
+                    table.name());
+        } else if (truncation.isPresent()) {
+            Truncations.apply(connection, table, truncation.get());
         }
-        return key.toString();
+        Staging staging = Staging.load(connection, table, batches, index);
+        if (table.spec().truncate()) {
+            Truncations.discardOlderRows(connection, table, staging);
+        }
+        switch (table.spec().mode()) {
+            case UPSERT -> UpsertMerge.merge(connection, table, staging);
+            case APPEND -> AppendMerge.merge(connection, table, staging);
+            case HISTORY -> HistoryMerge.merge(connection, table, staging);
+        }
+        return (int) batches.stream()
+                .flatMap(b -> b.rows().stream())
+                .filter(r -> r.op() != Op.TRUNCATE)
+                .count();
     }
 }

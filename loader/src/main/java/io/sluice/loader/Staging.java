@@ -1,0 +1,104 @@
+package io.sluice.loader;
+
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.Identifiers;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+
+/**
+ * A temporary table (dropped at commit) holding one table's rows of a transaction, filled by one text-format COPY: the
+ * target's columns in the target's types, then the version, the operation, the unsent columns and the commit time.
+ * Text format because batch values already are PostgreSQL text: binary would need every value parsed first.
+ */
+final class Staging {
+
+    /** 1-based positions of the row's unchanged (unsent TOAST) columns, or NULL. */
+    static final String UNCHANGED = "_sluice_unchanged";
+    /** The source commit time. */
+    static final String TS = "_sluice_ts";
+
+    private final String name;
+    private int rows;
+    private boolean anyUnchanged;
+
+    private Staging(String name) {
+        this.name = name;
+    }
+
+    /** Creates the staging table for a target table and copies the rows (not truncations) of the batches into it. */
+    static Staging load(Connection connection, TargetTable table, List<ChangeBatch> batches, int index)
+            throws SQLException {
+        Staging staging = new Staging("sluice_stage_" + index);
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TEMP TABLE " + Identifiers.quote(staging.name) + " ON COMMIT DROP AS SELECT "
+                    + Sql.list(table.columnNames()) + ", 0::int8 AS " + Sql.LSN + ", 0::int8 AS " + Sql.SEQ
+                    + ", NULL::\"char\" AS " + Sql.OP + ", NULL::int[] AS " + Sql.UNCHANGED + ", NULL::timestamptz AS "
+                    + Sql.TS + " FROM " + table.name().quoted() + " WITH NO DATA");
+        }
+        staging.copy(connection, batches);
+        return staging;
+    }
+
+    private void copy(Connection connection, List<ChangeBatch> batches) throws SQLException {
+        int expected = batches.stream().mapToInt(b -> b.rows().size()).sum();
+        CopyText text = new CopyText(expected * 64);
+        for (ChangeBatch batch : batches) {
+            for (Row row : batch.rows()) {
+                if (row.op() == Op.TRUNCATE) {
+                    continue;
+                }
+                for (String value : row.values()) {
+                    text.value(value);
+                }
+                anyUnchanged |= !row.unchanged().isEmpty();
+                text.value(Long.toString(row.lsn()))
+                        .value(Long.toString(row.seq()))
+                        .value(String.valueOf(row.op().code()))
+                        .value(row.unchanged().isEmpty() ? null : positions(row.unchanged()))
+                        .value(row.ts() == null ? null : row.ts().toString())
+                        .endRow();
+                rows++;
+            }
+        }
+        if (rows == 0) {
+            return;
+        }
+        try {
+            connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + Identifiers.quote(name) + " FROM STDIN", new StringReader(text.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY into staging failed", e);
+        }
+    }
+
+    private static String positions(List<Integer> indexes) {
+        return indexes.stream().map(i -> Integer.toString(i + 1)).collect(Collectors.joining(",", "{", "}"));
+    }
+
+    String name() {
+        return name;
+    }
+
+    String quoted() {
+        return Identifiers.quote(name);
+    }
+
+    int rows() {
+        return rows;
+    }
+
+    /** Whether any staged row lacks values the source did not send. */
+    boolean anyUnchanged() {
+        return anyUnchanged;
+    }
+}

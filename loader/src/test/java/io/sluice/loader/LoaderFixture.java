@@ -1,0 +1,90 @@
+package io.sluice.loader;
+
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.Topology;
+import io.sluice.common.batch.BatchCodec;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.testkit.RabbitBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** One test's loader(s) on a target database, with its own queues: sends batches, reads the dead-letter queue. */
+final class LoaderFixture implements AutoCloseable {
+
+    private final String prefix = RabbitBroker.uniquePrefix("loader");
+    private final Topology names = new Topology(prefix, List.of("warehouse"));
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
+    private final String targetUrl;
+    private final List<ConfigurableApplicationContext> loaders = new ArrayList<>();
+    private final CachingConnectionFactory connectionFactory;
+    private final RabbitTemplate template;
+
+    LoaderFixture(String targetUrl) {
+        this.targetUrl = targetUrl;
+        RabbitBroker broker = RabbitBroker.get();
+        connectionFactory = new CachingConnectionFactory(broker.host(), broker.port());
+        connectionFactory.setUsername(broker.username());
+        connectionFactory.setPassword(broker.password());
+        connectionFactory.setVirtualHost(broker.virtualHost());
+        template = new RabbitTemplate(connectionFactory);
+    }
+
+    /** Starts a loader; the arguments add to (and override) the defaults. */
+    ConfigurableApplicationContext startLoader(String... args) {
+        String[] all = Stream.concat(
+                        Stream.of("--sluice.loader.max-messages=7", "--spring.datasource.url=" + targetUrl),
+                        Stream.of(args))
+                .toArray(String[]::new);
+        ConfigurableApplicationContext loader =
+                LoaderApplication.create().run(RabbitBroker.get().serviceArgs(prefix, all));
+        loaders.add(loader);
+        return loader;
+    }
+
+    void send(ChangeBatch batch) {
+        for (Message message : messages.toMessages(batch)) {
+            sendRaw(Topology.cleanRoutingKey("warehouse", batch.table()), message);
+        }
+    }
+
+    void sendRaw(String routingKey, Message message) {
+        template.send(names.cleanExchange(), routingKey, message);
+    }
+
+    /** The next dead-lettered message of the loader, or null after the timeout. */
+    Message deadLetter(Duration timeout) {
+        return template.receive(names.deadLetterQueue(Topology.Stage.LOADER), timeout.toMillis());
+    }
+
+    ChangeBatch decode(Message message) {
+        return messages.fromMessage(message);
+    }
+
+    /** Waits until the queue is drained and the last group had time to commit. */
+    void awaitQueueEmpty() {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> template.execute(channel -> channel.queueDeclarePassive(names.loaderQueue("warehouse")))
+                                .getMessageCount()
+                        == 0);
+        try {
+            Thread.sleep(1_000); // empty means delivered, not committed: wait out one transaction
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        loaders.forEach(ConfigurableApplicationContext::close);
+        connectionFactory.destroy();
+        RabbitBroker.get().delete(names.queues(), names.exchanges());
+    }
+}
