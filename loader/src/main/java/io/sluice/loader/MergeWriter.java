@@ -121,15 +121,18 @@ public class MergeWriter {
     private static int merge(Connection connection, TargetTable table, List<ChangeBatch> batches, int index)
             throws SQLException {
         Optional<Version> truncation = Truncations.newest(batches);
-        if (truncation.isPresent() && !table.spec().truncate()) {
+        boolean truncating = truncation.isPresent() && table.spec().truncate();
+        if (truncation.isPresent() && !truncating) {
             log.warn(
                     "TRUNCATE of {} is not applied to {} (set truncate: true in its table rule to propagate it)",
                     batches.get(0).table(),
                     table.name());
-        } else if (truncation.isPresent()) {
-            Truncations.apply(connection, table, truncation.get());
         }
         Staging staging = Staging.load(connection, table, batches, index);
+        MergeLock.acquire(connection, table, staging, truncating);
+        if (truncating) {
+            Truncations.apply(connection, table, truncation.get());
+        }
         if (table.spec().truncate()) {
             Truncations.discardOlderRows(connection, table, staging);
         }

@@ -28,6 +28,7 @@ final class Staging {
     private final String name;
     private int rows;
     private boolean anyUnchanged;
+    private boolean anyDeletes;
 
     private Staging(String name) {
         this.name = name;
@@ -59,6 +60,7 @@ final class Staging {
                     text.value(value);
                 }
                 anyUnchanged |= !row.unchanged().isEmpty();
+                anyDeletes |= row.op() == Op.DELETE;
                 text.value(Long.toString(row.lsn()))
                         .value(Long.toString(row.seq()))
                         .value(String.valueOf(row.op().code()))
@@ -95,6 +97,11 @@ final class Staging {
 
     int rows() {
         return rows;
+    }
+
+    /** Whether any staged row is a delete. */
+    boolean anyDeletes() {
+        return anyDeletes;
     }
 
     /** Whether any staged row lacks values the source did not send. */
