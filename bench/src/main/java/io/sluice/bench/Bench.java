@@ -13,8 +13,9 @@ public final class Bench {
         String stage = arguments.isEmpty() ? "" : arguments.get(0);
         Report report = switch (stage) {
             case "getter" -> new GetterBench(quick).run();
+            case "loader" -> new LoaderBench(quick).run();
             default -> {
-                System.err.println("unknown stage '" + stage + "'; stages: getter");
+                System.err.println("unknown stage '" + stage + "'; stages: getter, loader");
                 System.exit(2);
                 yield null;
             }

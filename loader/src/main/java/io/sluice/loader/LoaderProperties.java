@@ -28,7 +28,7 @@ public record LoaderProperties(
         @DefaultValue("100") @Min(1) int maxMessages,
         @DefaultValue("50000") @Min(1) int maxRows,
         @DefaultValue("200ms") Duration maxWait,
-        @DefaultValue("1") @Min(1) int consumers,
+        @DefaultValue("2") @Min(1) int consumers,
         @DefaultValue("2m") Duration retryTimeout,
         @DefaultValue("true") boolean createTables,
         Map<String, @Valid TableRule> tables) {

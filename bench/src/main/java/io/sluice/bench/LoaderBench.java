@@ -1,0 +1,259 @@
+package io.sluice.bench;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.Topology;
+import io.sluice.common.batch.BatchCodec;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
+import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.ServiceProcess;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
+import java.io.StringReader;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.postgresql.PGConnection;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * {@code bench/run loader}: a queue pre-filled with batches of {@code feed_log} (N inserts, then N updates of the same
+ * keys) drained by one loader process, then by two; beside them the SQL-only limit: COPY of the same rows into a temp
+ * table and one {@code INSERT … SELECT DISTINCT ON … ON CONFLICT DO UPDATE} over JDBC.
+ */
+final class LoaderBench {
+
+    private static final TableName FEED_LOG = new TableName("public", "feed_log");
+    private static final List<Column> COLUMNS = List.of(
+            new Column("id", "bigint", true),
+            new Column("c1", "integer", false),
+            new Column("c2", "integer", false),
+            new Column("info", "text", false),
+            new Column("crt_time", "timestamp without time zone", false));
+    private static final String TABLE = "(id int8 PRIMARY KEY, c1 int, c2 int, info text, crt_time timestamp,"
+            + " _sluice_lsn int8 NOT NULL, _sluice_seq int8 NOT NULL)";
+    private static final int BATCH_ROWS = 1_000;
+
+    private final int rows;
+    private final RabbitBroker broker = RabbitBroker.get();
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
+
+    LoaderBench(boolean quick) {
+        this.rows = quick ? 200_000 : 1_000_000;
+    }
+
+    Report run() throws Exception {
+        Report report = new Report("loader: " + rows + " feed_log inserts, then " + rows + " updates of the same keys,"
+                + " in batches of " + BATCH_ROWS + " (RabbitMQ " + broker.host() + ":" + broker.port() + ")");
+        double[] limit = sqlLimit(report);
+        double[] one = loaders(report, 1);
+        double[] two = loaders(report, 2);
+        double limitTotal = total(limit);
+        double oneTotal = total(one);
+        double twoTotal = total(two);
+        report.result("loader_rows_s", String.format(Locale.ROOT, "%.0f", oneTotal));
+        report.result("sql_limit_rows_s", String.format(Locale.ROOT, "%.0f", limitTotal));
+        report.result("two_loaders_rows_s", String.format(Locale.ROOT, "%.0f", twoTotal));
+        report.result("insert_vs_limit", ratio(one[0], limit[0]));
+        report.result("update_vs_limit", ratio(one[1], limit[1]));
+        report.result("two_vs_one", ratio(twoTotal, oneTotal));
+        report.orderResults("loader_rows_s", "sql_limit_rows_s", "two_loaders_rows_s");
+        return report;
+    }
+
+    /** Rows per second over both phases, from the two phases' rates. */
+    private double total(double[] rates) {
+        return 2.0 * rows / (rows / rates[0] + rows / rates[1]);
+    }
+
+    /** COPY into a temp table and one versioned upsert per phase, in one transaction each: the database's own limit. */
+    private double[] sqlLimit(Report report) throws Exception {
+        TestDatabase target = TestPostgres.get().newDatabase("bench_limit");
+        target.execute("CREATE TABLE feed_log " + TABLE);
+        double[] rates = new double[2];
+        for (int phase = 0; phase < 2; phase++) {
+            StringBuilder text = new StringBuilder(rows * 80);
+            for (int batch = 0; batch * BATCH_ROWS < rows; batch++) {
+                for (Row row : batch(phase, batch).rows()) {
+                    text.append(String.join("\t", row.values()))
+                            .append('\t')
+                            .append(row.lsn())
+                            .append('\t')
+                            .append(row.seq())
+                            .append('\n');
+                }
+            }
+            long start = System.nanoTime();
+            try (java.sql.Connection connection = target.connect()) {
+                connection.setAutoCommit(false);
+                try (java.sql.Statement s = connection.createStatement()) {
+                    s.execute("CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT * FROM feed_log WITH NO DATA");
+                    connection
+                            .unwrap(PGConnection.class)
+                            .getCopyAPI()
+                            .copyIn("COPY stage FROM STDIN", new StringReader(text.toString()));
+                    s.execute("INSERT INTO feed_log AS t SELECT DISTINCT ON (id) * FROM stage"
+                            + " ORDER BY id, _sluice_lsn DESC, _sluice_seq DESC ON CONFLICT (id) DO UPDATE SET"
+                            + " c1 = EXCLUDED.c1, c2 = EXCLUDED.c2, info = EXCLUDED.info, crt_time = EXCLUDED.crt_time,"
+                            + " _sluice_lsn = EXCLUDED._sluice_lsn, _sluice_seq = EXCLUDED._sluice_seq"
+                            + " WHERE (t._sluice_lsn, t._sluice_seq) < (EXCLUDED._sluice_lsn, EXCLUDED._sluice_seq)");
+                }
+                connection.commit();
+            }
+            rates[phase] = report.add(
+                    "SQL limit: COPY + one upsert, " + phaseName(phase),
+                    null,
+                    rows,
+                    (System.nanoTime() - start) / 1e9,
+                    "one transaction over JDBC, no broker");
+        }
+        return rates;
+    }
+
+    /** Fills the queue with a phase's batches, then drains it with this many loader processes. */
+    private double[] loaders(Report report, int replicas) throws Exception {
+        TestDatabase target = TestPostgres.get().newDatabase("bench_loader");
+        target.execute("CREATE TABLE feed_log " + TABLE);
+        String prefix = RabbitBroker.uniquePrefix("bench");
+        Topology topology = new Topology(prefix, List.of("warehouse"));
+        List<String> args = List.of(broker.serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl()));
+        double[] rates = new double[2];
+        try {
+            // A first start declares the topology; then the queue is filled while no loader runs.
+            try (ServiceProcess declare = ServiceProcess.start("loader", "512m", args)) {
+                awaitConsumers(topology, 1);
+            }
+            for (int phase = 0; phase < 2; phase++) {
+                fill(topology, phase);
+                List<ServiceProcess> loaders = new ArrayList<>();
+                try {
+                    for (int i = 0; i < replicas; i++) {
+                        loaders.add(ServiceProcess.start("loader", "512m", args));
+                    }
+                    long start = awaitConsumers(topology, replicas);
+                    awaitMerged(loaders, rows); // fresh processes: their counters hold this phase only
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    double writing = 0;
+                    for (ServiceProcess loader : loaders) {
+                        writing += loader.metric("sluice_batch_seconds_sum", "stage=\"loader\"");
+                    }
+                    rates[phase] = report.add(
+                            (replicas == 1 ? "loader, " : replicas + " loaders, ") + phaseName(phase),
+                            null,
+                            rows,
+                            seconds,
+                            String.format(
+                                    Locale.ROOT,
+                                    "separate JVM%s, queue pre-filled; %.1f s in target transactions",
+                                    replicas == 1 ? "" : "s",
+                                    writing));
+                } finally {
+                    loaders.forEach(ServiceProcess::close);
+                }
+            }
+            long versions = target.queryLong("SELECT count(*) FROM feed_log WHERE _sluice_lsn >= 10000000");
+            if (versions != rows) {
+                throw new IllegalStateException("the target holds " + versions + " updated rows, not " + rows);
+            }
+        } finally {
+            broker.delete(topology.queues(), topology.exchanges());
+        }
+        return rates;
+    }
+
+    private void fill(Topology topology, int phase) {
+        CachingConnectionFactory factory = new CachingConnectionFactory(broker.host(), broker.port());
+        factory.setUsername(broker.username());
+        factory.setPassword(broker.password());
+        factory.setVirtualHost(broker.virtualHost());
+        try {
+            RabbitTemplate template = new RabbitTemplate(factory);
+            for (int batch = 0; batch * BATCH_ROWS < rows; batch++) {
+                for (Message message : messages.toMessages(batch(phase, batch))) {
+                    template.send(topology.cleanExchange(), Topology.cleanRoutingKey("warehouse", FEED_LOG), message);
+                }
+            }
+        } finally {
+            factory.destroy();
+        }
+    }
+
+    private ChangeBatch batch(int phase, int batch) {
+        List<Row> batchRows = new ArrayList<>(BATCH_ROWS);
+        long lsn = (phase == 0 ? 1_000 : 10_000_000) + batch;
+        Instant now = Instant.now();
+        for (int i = 0; i < BATCH_ROWS && batch * BATCH_ROWS + i < rows; i++) {
+            long id = (long) batch * BATCH_ROWS + i + 1;
+            batchRows.add(new Row(
+                    phase == 0 ? Op.INSERT : Op.UPDATE,
+                    lsn,
+                    i + 1,
+                    now,
+                    List.of(
+                            Long.toString(id),
+                            Long.toString((id + phase) % 1000),
+                            Long.toString(id % 7),
+                            Long.toHexString(id * 0x9E3779B97F4A7C15L) + (phase == 0 ? " feed" : " updated"),
+                            "2026-11-30 10:00:00." + String.format(Locale.ROOT, "%03d", id % 1000)),
+                    List.of()));
+        }
+        return new ChangeBatch("bench", Origin.CDC, FEED_LOG, COLUMNS, batchRows);
+    }
+
+    /** Waits until this many consumers read the loader queue; returns the time they were all there. */
+    private long awaitConsumers(Topology topology, int consumers) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        try (Connection connection = broker.newConnection()) {
+            while (true) {
+                try (Channel channel = connection.createChannel()) {
+                    if (channel.queueDeclarePassive(topology.loaderQueue("warehouse")).getConsumerCount()
+                            >= consumers) {
+                        return System.nanoTime();
+                    }
+                } catch (java.io.IOException e) {
+                    // not declared yet: the loader is still starting
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the loaders did not start consuming");
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private static void awaitMerged(List<ServiceProcess> loaders, long rows) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        double merged;
+        do {
+            merged = 0;
+            for (ServiceProcess loader : loaders) {
+                if (!loader.alive()) {
+                    throw new IllegalStateException("a loader died");
+                }
+                merged += loader.metric("sluice_rows_total", "stage=\"loader\"", "outcome=\"merged\"");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("merged " + (long) merged + " of " + rows + " rows");
+            }
+            Thread.sleep(20);
+        } while (merged < rows);
+    }
+
+    private static String phaseName(int phase) {
+        return phase == 0 ? "inserts" : "updates";
+    }
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / Math.max(b, 1e-9));
+    }
+}
