@@ -11,7 +11,8 @@ import java.sql.SQLException;
  * conflict clause locks and re-checks each row's version) and share the lock. A merge that decides from what it does
  * not see is not: a hard delete racing a late insert of the same key would let the insert resurrect the row, a patch of
  * unsent values racing the row's insert would lose them, and history's valid-to chains need every version. Those take
- * the lock alone, so their statement's snapshot sees every committed change. Tables are merged in name order, so the
+ * the lock alone, so their statement's snapshot sees every committed change. Appends too: they recognise a
+ * redelivered change by looking for its version, which two copies written side by side would both miss. Tables are merged in name order, so the
  * locks cannot deadlock.
  */
 final class MergeLock {
@@ -23,12 +24,10 @@ final class MergeLock {
         boolean exclusive = truncating
                 || staging.anyUnchanged()
                 || table.spec().mode() == WriteMode.HISTORY
+                || table.spec().mode() == WriteMode.APPEND
                 || (table.spec().mode() == WriteMode.UPSERT
                         && table.spec().deletes() == DeleteMode.HARD
                         && staging.anyDeletes());
-        if (table.spec().mode() == WriteMode.APPEND && !truncating) {
-            return; // every change is its own row: nothing to decide against others
-        }
         String function = exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
         try (PreparedStatement lock = connection.prepareStatement("SELECT " + function + "(hashtext(?))")) {
             lock.setString(1, "sluice.merge:" + table.name());

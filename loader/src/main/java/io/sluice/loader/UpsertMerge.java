@@ -4,7 +4,9 @@ import io.sluice.common.pg.Identifiers;
 import io.sluice.loader.TableRule.DeleteMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -27,33 +29,56 @@ final class UpsertMerge {
             ToastGaps.open(connection, table, staging);
         }
         boolean soft = table.spec().deletes() == DeleteMode.SOFT;
-        try (PreparedStatement merge =
-                connection.prepareStatement(soft ? soft(table, staging) : hard(table, staging))) {
-            if (!soft) {
-                merge.setString(1, table.name().toString());
-                merge.setString(2, table.name().toString());
+        // Only the parts this transaction needs: most transactions are plain upserts, and the statement is then the
+        // one a person would write by hand (the newest row per key, in key order, over an older version).
+        List<String> parameters = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("WITH latest AS (" + Sql.latest(staging.name(), table.keyNames()) + ")");
+        if (!soft && staging.anyDeletes()) {
+            sql.append(", ").append(hardDeletes(table));
+            parameters.add(table.name().toString());
+        }
+        if (staging.anyUnchanged()) {
+            sql.append(", ").append(patched(table, soft ? Sql.DELETED + " = false, " : ""));
+        }
+        boolean tombstones = !soft && (staging.anyDeletes() || anyTombstones(connection, table));
+        sql.append(' ').append(soft ? softUpsert(table, staging) : upsert(table, staging, tombstones));
+        if (tombstones) {
+            parameters.add(table.name().toString());
+        }
+        try (PreparedStatement merge = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                merge.setString(i + 1, parameters.get(i));
             }
             merge.execute();
         }
         ToastGaps.fill(connection, table, staging);
     }
 
-    private static String hard(TargetTable table, Staging staging) {
+    /** Deletes leave their version in {@code sluice.tombstones} and remove older target rows. */
+    private static String hardDeletes(TargetTable table) {
         List<String> keys = table.keyNames();
-        String q = table.name().quoted();
-        return "WITH latest AS (" + Sql.latest(staging.name(), keys) + "), "
-                + "tombstoned AS (INSERT INTO sluice.tombstones AS ts (target_table, key, lsn, seq) SELECT ?, "
+        return "tombstoned AS (INSERT INTO sluice.tombstones AS ts (target_table, key, lsn, seq) SELECT ?, "
                 + Sql.keyArray("l", keys) + ", l." + Sql.LSN + ", l." + Sql.SEQ + " FROM latest l WHERE l." + Sql.OP
                 + " = 'd' ON CONFLICT (target_table, key) DO UPDATE SET lsn = EXCLUDED.lsn, seq = EXCLUDED.seq,"
                 + " deleted_at = now() WHERE (ts.lsn, ts.seq) < (EXCLUDED.lsn, EXCLUDED.seq)), "
-                + "deleted AS (DELETE FROM " + q + " t USING latest l WHERE l." + Sql.OP + " = 'd' AND "
-                + Sql.keyJoin("t", "l", keys) + " AND " + Sql.version("t") + " < " + Sql.version("l") + "), "
-                + patched(table, "")
-                + "INSERT INTO " + q + " AS t (" + Sql.list(table.columnNames()) + ", " + Sql.LSN + ", " + Sql.SEQ
-                + ") SELECT " + Sql.list("l", table.columnNames()) + ", l." + Sql.LSN + ", l." + Sql.SEQ
-                + " FROM latest l LEFT JOIN sluice.tombstones ts ON ts.target_table = ? AND ts.key = "
-                + Sql.keyArray("l", keys) + " WHERE l." + Sql.OP + " <> 'd' AND (ts.key IS NULL OR (ts.lsn, ts.seq) < "
-                + Sql.version("l") + ") AND " + notPatched(table)
+                + "deleted AS (DELETE FROM " + table.name().quoted() + " t USING latest l WHERE l." + Sql.OP
+                + " = 'd' AND " + Sql.keyJoin("t", "l", keys) + " AND " + Sql.version("t") + " < "
+                + Sql.version("l") + ")";
+    }
+
+    /** Newer rows replace older ones; with tombstones, a key deleted at a newer version is not brought back. */
+    private static String upsert(TargetTable table, Staging staging, boolean tombstones) {
+        List<String> keys = table.keyNames();
+        return "INSERT INTO " + table.name().quoted() + " AS t (" + Sql.list(table.columnNames()) + ", " + Sql.LSN
+                + ", " + Sql.SEQ + ") SELECT " + Sql.list("l", table.columnNames()) + ", l." + Sql.LSN + ", l."
+                + Sql.SEQ + " FROM latest l"
+                + (tombstones
+                        ? " LEFT JOIN sluice.tombstones ts ON ts.target_table = ? AND ts.key = "
+                                + Sql.keyArray("l", keys)
+                        : "")
+                + " WHERE l." + Sql.OP + " <> 'd'"
+                + (tombstones ? " AND (ts.key IS NULL OR (ts.lsn, ts.seq) < " + Sql.version("l") + ")" : "")
+                + (staging.anyUnchanged() ? " AND " + notPatched(table) : "")
                 + " ORDER BY " + Sql.list("l", keys)
                 + " ON CONFLICT (" + Sql.list(keys) + ") DO UPDATE SET "
                 + assignments(table, c -> "EXCLUDED." + c)
@@ -62,14 +87,12 @@ final class UpsertMerge {
     }
 
     /** Soft deletes: a delete is an upsert that sets the flag and keeps the row's other values. */
-    private static String soft(TargetTable table, Staging staging) {
+    private static String softUpsert(TargetTable table, Staging staging) {
         List<String> keys = table.keyNames();
-        String q = table.name().quoted();
-        return "WITH latest AS (" + Sql.latest(staging.name(), keys) + "), "
-                + patched(table, Sql.DELETED + " = false, ")
-                + "INSERT INTO " + q + " AS t (" + Sql.list(table.columnNames()) + ", " + Sql.LSN + ", " + Sql.SEQ
-                + ", " + Sql.DELETED + ") SELECT " + Sql.list("l", table.columnNames()) + ", l." + Sql.LSN + ", l."
-                + Sql.SEQ + ", l." + Sql.OP + " = 'd' FROM latest l WHERE " + notPatched(table)
+        return "INSERT INTO " + table.name().quoted() + " AS t (" + Sql.list(table.columnNames()) + ", " + Sql.LSN
+                + ", " + Sql.SEQ + ", " + Sql.DELETED + ") SELECT " + Sql.list("l", table.columnNames()) + ", l."
+                + Sql.LSN + ", l." + Sql.SEQ + ", l." + Sql.OP + " = 'd' FROM latest l"
+                + (staging.anyUnchanged() ? " WHERE " + notPatched(table) : "")
                 + " ORDER BY " + Sql.list("l", keys)
                 + " ON CONFLICT (" + Sql.list(keys) + ") DO UPDATE SET "
                 + assignments(
@@ -77,6 +100,21 @@ final class UpsertMerge {
                         c -> "CASE WHEN EXCLUDED." + Sql.DELETED + " THEN t." + c + " ELSE EXCLUDED." + c + " END")
                 + Sql.DELETED + " = EXCLUDED." + Sql.DELETED + ", " + Sql.LSN + " = EXCLUDED." + Sql.LSN + ", "
                 + Sql.SEQ + " = EXCLUDED." + Sql.SEQ + " WHERE " + Sql.version("t") + " < " + Sql.version("EXCLUDED");
+    }
+
+    /**
+     * Whether the table has tombstones at all. Read under the merge lock: a transaction that adds the first one holds
+     * the lock alone, so it has either committed (and is seen) or waits for this one.
+     */
+    private static boolean anyTombstones(Connection connection, TargetTable table) throws SQLException {
+        try (PreparedStatement query =
+                connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM sluice.tombstones WHERE target_table = ?)")) {
+            query.setString(1, table.name().toString());
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Rows with unsent values over an older target row: patch it, keeping the target's value for those columns. */
@@ -94,7 +132,7 @@ final class UpsertMerge {
         return "patched AS (UPDATE " + table.name().quoted() + " t SET " + set + extraSet + Sql.LSN + " = l." + Sql.LSN
                 + ", " + Sql.SEQ + " = l." + Sql.SEQ + " FROM latest l WHERE l." + Sql.OP + " <> 'd' AND " + unchanged
                 + " IS NOT NULL AND " + Sql.keyJoin("t", "l", table.keyNames()) + " AND " + Sql.version("t") + " < "
-                + Sql.version("l") + ") ";
+                + Sql.version("l") + ")";
     }
 
     /** Rows with unsent values whose target row exists were patched; the others are new keys and are inserted. */
