@@ -216,7 +216,8 @@ final class LoaderBench {
         try (Connection connection = broker.newConnection()) {
             while (true) {
                 try (Channel channel = connection.createChannel()) {
-                    if (channel.queueDeclarePassive(topology.loaderQueue("warehouse")).getConsumerCount()
+                    if (channel.queueDeclarePassive(topology.loaderQueue("warehouse"))
+                                    .getConsumerCount()
                             >= consumers) {
                         return System.nanoTime();
                     }

@@ -91,10 +91,11 @@ final class TableSnapshotReader {
         byte[] line;
         while ((line = copy.readFromCopy()) != null) {
             List<String> values = Collections.unmodifiableList(Arrays.asList(CopyTextRows.parse(line, columns.size())));
-            // Every snapshot row of a table gets its own version: the chunk in the high bits, the row in the low ones, so
-            // that an append-mode target can tell a redelivered row from another row with the same values.
+            // Each snapshot row gets its own version (chunk in the high bits, row in the low ones), so that an
+            // append-mode target can tell a redelivered row from another row with the same values.
             count++;
-            rows.add(new Row(Op.READ, snapshotLsn, ((long) chunk.number() << 32) | count, snapshotTime, values, List.of()));
+            rows.add(new Row(
+                    Op.READ, snapshotLsn, ((long) chunk.number() << 32) | count, snapshotTime, values, List.of()));
             if (rows.size() >= maxBatchRows) {
                 confirms.add(publish.apply(new ChangeBatch(source, Origin.SNAPSHOT, chunk.table(), columns, rows)));
                 rows = new ArrayList<>();
