@@ -42,7 +42,9 @@ class LoaderConfiguration {
         container.setConcurrentConsumers(properties.consumers());
         container.setConsumerBatchEnabled(true);
         container.setBatchSize(properties.maxMessages());
-        container.setPrefetchCount(properties.maxMessages() * 2);
+        // One group per consumer in flight: with several consumers, one receives while another writes, and a
+        // pre-filled queue is shared between them instead of going whole to the first.
+        container.setPrefetchCount(properties.maxMessages());
         container.setReceiveTimeout(properties.maxWait().toMillis());
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
