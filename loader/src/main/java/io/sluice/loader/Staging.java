@@ -4,6 +4,7 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Identifiers;
+import io.sluice.loader.TableRule.WriteMode;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
@@ -29,20 +30,34 @@ final class Staging {
     private int rows;
     private boolean anyUnchanged;
     private boolean anyDeletes;
+    private boolean withTimes;
 
     private Staging(String name) {
         this.name = name;
     }
 
-    /** Creates the staging table for a target table and copies the rows (not truncations) of the batches into it. */
+    /**
+     * Creates the staging table for a target table and copies the rows (not truncations) of the batches into it. The
+     * unsent-columns column is there only when some row needs it, the commit time only for history: every column
+     * costs the COPY.
+     */
     static Staging load(Connection connection, TargetTable table, List<ChangeBatch> batches, int index)
             throws SQLException {
         Staging staging = new Staging("sluice_stage_" + index);
+        for (ChangeBatch batch : batches) {
+            for (Row row : batch.rows()) {
+                staging.anyUnchanged |= !row.unchanged().isEmpty();
+                staging.anyDeletes |= row.op() == Op.DELETE;
+            }
+        }
+        staging.withTimes = table.spec().mode() == WriteMode.HISTORY;
         try (Statement s = connection.createStatement()) {
             s.execute("CREATE TEMP TABLE " + Identifiers.quote(staging.name) + " ON COMMIT DROP AS SELECT "
                     + Sql.list(table.columnNames()) + ", 0::int8 AS " + Sql.LSN + ", 0::int8 AS " + Sql.SEQ
-                    + ", NULL::\"char\" AS " + Sql.OP + ", NULL::int[] AS " + Sql.UNCHANGED + ", NULL::timestamptz AS "
-                    + Sql.TS + " FROM " + table.name().quoted() + " WITH NO DATA");
+                    + ", NULL::\"char\" AS " + Sql.OP
+                    + (staging.anyUnchanged ? ", NULL::int[] AS " + Sql.UNCHANGED : "")
+                    + (staging.withTimes ? ", NULL::timestamptz AS " + Sql.TS : "")
+                    + " FROM " + table.name().quoted() + " WITH NO DATA");
         }
         staging.copy(connection, batches);
         return staging;
@@ -59,14 +74,16 @@ final class Staging {
                 for (String value : row.values()) {
                     text.value(value);
                 }
-                anyUnchanged |= !row.unchanged().isEmpty();
-                anyDeletes |= row.op() == Op.DELETE;
                 text.value(Long.toString(row.lsn()))
                         .value(Long.toString(row.seq()))
-                        .value(String.valueOf(row.op().code()))
-                        .value(row.unchanged().isEmpty() ? null : positions(row.unchanged()))
-                        .value(row.ts() == null ? null : row.ts().toString())
-                        .endRow();
+                        .value(String.valueOf(row.op().code()));
+                if (anyUnchanged) {
+                    text.value(row.unchanged().isEmpty() ? null : positions(row.unchanged()));
+                }
+                if (withTimes) {
+                    text.value(row.ts() == null ? null : row.ts().toString());
+                }
+                text.endRow();
                 rows++;
             }
         }

@@ -67,7 +67,10 @@ final class ToastGaps {
                     + Sql.LSN + ", s." + Sql.SEQ + " FROM sluice.toast_gaps g JOIN " + staging.quoted()
                     + " s ON g.key = "
                     + Sql.keyArray("s", keys) + " WHERE g.target_table = ? AND g.column_name = ? AND s." + Sql.OP
-                    + " <> 'd' AND NOT (" + position + " = ANY (coalesce(s." + Sql.UNCHANGED + ", '{}')))"
+                    + " <> 'd'"
+                    + (staging.anyUnchanged()
+                            ? " AND NOT (" + position + " = ANY (coalesce(s." + Sql.UNCHANGED + ", '{}')))"
+                            : "")
                     + " AND " + Sql.version("s") + " < (g.lsn, g.seq) AND (g.filled_lsn IS NULL OR " + Sql.version("s")
                     + " > (g.filled_lsn, g.filled_seq))"
                     + " ORDER BY g.key, s." + Sql.LSN + " DESC, s." + Sql.SEQ + " DESC), "
