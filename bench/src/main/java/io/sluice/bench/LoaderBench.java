@@ -55,6 +55,11 @@ final class LoaderBench {
     Report run() throws Exception {
         Report report = new Report("loader: " + rows + " feed_log inserts, then " + rows + " updates of the same keys,"
                 + " in batches of " + BATCH_ROWS + " (RabbitMQ " + broker.host() + ":" + broker.port() + ")");
+        List<Row> sample = new ArrayList<>();
+        for (int batch = 0; batch * BATCH_ROWS < rows; batch++) {
+            sample.addAll(batch(0, batch).rows());
+        }
+        CopyFormats.measure(report, TestPostgres.get().newDatabase("bench_formats"), sample);
         double[] limit = sqlLimit(report);
         double[] one = loaders(report, 1);
         double[] two = loaders(report, 2);
