@@ -9,6 +9,9 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
+import io.sluice.handler.pipeline.Pipelines;
+import io.sluice.handler.pipeline.Step;
+import io.sluice.handler.pipeline.WorkingBatch;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,7 +21,8 @@ import org.springframework.amqp.core.MessageListener;
 import org.springframework.core.retry.RetryTemplate;
 
 /**
- * Relays each raw batch to every target's clean queue, unchanged for now (transforms come in later steps). The listener
+ * Shapes each raw batch with its table's pipeline (if any) and relays it to every target's clean queue; rows a step
+ * rejects go to the dead-letter queue with the step and reason. The listener
  * returns, and so the container acks the input, only after every output is confirmed by the broker; a batch that cannot
  * be read is dead-lettered with the reason instead of being retried forever. A publish the broker does not confirm is
  * retried in place with backoff before the input is given back.
@@ -32,6 +36,7 @@ final class BatchRelay implements MessageListener {
     private final Topology topology;
     private final List<String> targets;
     private final MeterRegistry meters;
+    private final Pipelines pipelines;
     private final RetryTemplate retry;
 
     BatchRelay(
@@ -39,6 +44,7 @@ final class BatchRelay implements MessageListener {
             ConfirmedPublisher publisher,
             Topology topology,
             List<String> targets,
+            Pipelines pipelines,
             MeterRegistry meters,
             Duration retryTimeout) {
         this.retry = Retries.withBackoff(retryTimeout, PublishFailedException.class::isInstance);
@@ -47,6 +53,7 @@ final class BatchRelay implements MessageListener {
         this.topology = topology;
         this.targets = targets;
         this.meters = meters;
+        this.pipelines = pipelines;
     }
 
     @Override
@@ -64,17 +71,54 @@ final class BatchRelay implements MessageListener {
                     .increment();
             return;
         }
+        List<Step> steps = pipelines.forTable(batch.table());
+        List<Message> outputs;
+        int rows = batch.rows().size();
+        if (steps.isEmpty() || batch.isSchemaChange()) {
+            outputs = List.of(copy(message));
+        } else {
+            WorkingBatch working = new WorkingBatch(batch);
+            steps.forEach(step -> step.apply(working));
+            working.rejectedBatches().forEach((reason, rejected) -> {
+                for (Message dead : messages.toMessages(rejected)) {
+                    publisher.publishAndWait(
+                            topology.deadLetterExchange(),
+                            Stage.HANDLER.id(),
+                            BatchMessages.deadLetter(dead, Stage.HANDLER, reason));
+                }
+                count(batch, "dead", rejected.rows().size());
+            });
+            count(batch, "filtered", working.dropped());
+            ChangeBatch shaped = working.output();
+            rows = shaped.rows().size();
+            outputs = shaped.rows().isEmpty() ? List.of() : messages.toMessages(shaped);
+        }
         for (String target : targets) {
             String routingKey = Topology.cleanRoutingKey(target, batch.table());
-            try {
-                retry.invoke(() -> publisher.publishAndWait(topology.cleanExchange(), routingKey, copy(message)));
-            } catch (RuntimeException e) {
-                // Not acked: the input is redelivered and published again, which the loader's merge absorbs.
-                throw new IllegalStateException("relaying " + batch.table() + " to " + target + " failed", e);
+            for (Message output : outputs) {
+                try {
+                    retry.invoke(() -> publisher.publishAndWait(topology.cleanExchange(), routingKey, output));
+                } catch (RuntimeException e) {
+                    // Not acked: the input is redelivered and published again, which the loader's merge absorbs.
+                    throw new IllegalStateException("relaying " + batch.table() + " to " + target + " failed", e);
+                }
             }
         }
-        meters.counter("sluice.rows", "stage", "handler", "table", batch.table().toString(), "outcome", "relayed")
-                .increment(batch.rows().size());
+        count(batch, "relayed", rows);
+    }
+
+    private void count(ChangeBatch batch, String outcome, int rows) {
+        if (rows > 0) {
+            meters.counter(
+                            "sluice.rows",
+                            "stage",
+                            "handler",
+                            "table",
+                            batch.table().toString(),
+                            "outcome",
+                            outcome)
+                    .increment(rows);
+        }
     }
 
     /** The same body and headers, without the delivery details of the input. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
+import io.sluice.handler.pipeline.Pipelines;
 import java.util.List;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -22,6 +23,7 @@ class HandlerConfiguration {
             SluiceAmqpProperties amqp,
             BatchMessages messages,
             ConfirmedPublisher publisher,
+            Pipelines pipelines,
             MeterRegistry meters) {
         List<String> targets = properties.targets().isEmpty() ? amqp.targets() : properties.targets();
         for (String target : targets) {
@@ -36,8 +38,8 @@ class HandlerConfiguration {
         container.setPrefetchCount(properties.prefetch());
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
-        container.setMessageListener(
-                new BatchRelay(messages, publisher, amqp.topology(), targets, meters, properties.retryTimeout()));
+        container.setMessageListener(new BatchRelay(
+                messages, publisher, amqp.topology(), targets, pipelines, meters, properties.retryTimeout()));
         return container;
     }
 }

@@ -14,6 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * @param consumers concurrent consumers of the handler queue in one replica
  * @param prefetch unacknowledged messages each consumer may hold
  * @param retryTimeout how long an output the broker does not confirm is retried before the input is given back
+ * @param pipelines a YAML file of per-table pipelines (see {@code PipelineFiles}); none means batches pass unchanged
  */
 @Validated
 @ConfigurationProperties("sluice.handler")
@@ -21,4 +22,5 @@ public record HandlerProperties(
         @DefaultValue List<String> targets,
         @DefaultValue("2") @Min(1) int consumers,
         @DefaultValue("20") @Min(1) int prefetch,
-        @DefaultValue("1m") Duration retryTimeout) {}
+        @DefaultValue("1m") Duration retryTimeout,
+        String pipelines) {}

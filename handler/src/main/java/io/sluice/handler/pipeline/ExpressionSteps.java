@@ -1,0 +1,112 @@
+package io.sluice.handler.pipeline;
+
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.MapAccessor;
+import org.springframework.expression.spel.support.SimpleEvaluationContext;
+
+/**
+ * {@code filter: "<expression>"} keeps the rows for which it is true; {@code compute: {column: "<expression>"}} sets
+ * or adds a column. Expressions are SpEL in a {@link SimpleEvaluationContext}: columns by name, typed by their column
+ * (numbers, booleans, dates), operators and methods on values — no type references, beans or constructors, so a
+ * config file cannot run arbitrary code. A row whose expression throws is rejected with the reason.
+ */
+final class ExpressionSteps {
+
+    private static final SpelExpressionParser PARSER = new SpelExpressionParser();
+
+    private ExpressionSteps() {}
+
+    static Expression parse(StepConfig config, String text) {
+        try {
+            return PARSER.parseExpression(text);
+        } catch (ParseException e) {
+            throw config.error("bad expression '" + text + "': " + e.getSimpleMessage());
+        }
+    }
+
+    /** The row's values by column name, typed; unsent (unchanged) values are null. */
+    static Map<String, Object> variables(WorkingBatch batch, WorkingBatch.WorkingRow row) {
+        List<Column> columns = batch.columns();
+        Map<String, Object> values = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            values.put(
+                    columns.get(i).name(),
+                    TypedValues.parse(row.value(i), columns.get(i).type()));
+        }
+        return values;
+    }
+
+    static EvaluationContext context() {
+        return SimpleEvaluationContext.forPropertyAccessors(new MapAccessor(false))
+                .withInstanceMethods()
+                .build();
+    }
+
+    static final class Filter implements StepType {
+        @Override
+        public String name() {
+            return "filter";
+        }
+
+        @Override
+        public Step create(StepConfig config) {
+            Expression expression = parse(config, config.text());
+            EvaluationContext context = context();
+            return batch -> {
+                for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+                    if (row.op() == Op.DELETE) {
+                        continue; // a delete of a row that passed earlier must still reach the target
+                    }
+                    try {
+                        Boolean keep = expression.getValue(context, variables(batch, row), Boolean.class);
+                        if (!Boolean.TRUE.equals(keep)) {
+                            batch.drop(row);
+                        }
+                    } catch (RuntimeException e) {
+                        batch.reject(row, name(), null, e.getMessage());
+                    }
+                }
+            };
+        }
+    }
+
+    static final class Compute implements StepType {
+        @Override
+        public String name() {
+            return "compute";
+        }
+
+        @Override
+        public Step create(StepConfig config) {
+            Map<String, Expression> expressions = new java.util.LinkedHashMap<>();
+            config.entries().forEach((column, text) -> expressions.put(column, parse(text, text.text())));
+            EvaluationContext context = context();
+            return batch -> expressions.forEach((column, expression) -> {
+                if (batch.indexOf(column) < 0) {
+                    batch.addColumn(new Column(column, "text", false), row -> null);
+                }
+                int at = batch.indexOf(column);
+                String type = batch.columns().get(at).type();
+                for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+                    if (row.op() == Op.DELETE) {
+                        continue;
+                    }
+                    try {
+                        row.set(at, TypedValues.format(expression.getValue(context, variables(batch, row)), type));
+                    } catch (RuntimeException e) {
+                        batch.reject(row, name(), column, e.getMessage());
+                    }
+                }
+            });
+        }
+    }
+}

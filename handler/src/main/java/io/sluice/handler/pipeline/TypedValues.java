@@ -1,0 +1,119 @@
+package io.sluice.handler.pipeline;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * PostgreSQL text values as Java values, for the steps that need them (cast, expressions): values travel as text and
+ * are parsed only here. A value that does not parse throws {@link IllegalArgumentException} with a readable reason.
+ */
+final class TypedValues {
+
+    private static final Set<String> INTEGERS = Set.of("smallint", "integer", "bigint", "int2", "int4", "int8");
+    private static final Set<String> DECIMALS =
+            Set.of("numeric", "decimal", "real", "double precision", "float4", "float8");
+    private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd[ ]['T']HH:mm:ss")
+            .optionalStart()
+            .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .optionalEnd()
+            .toFormatter(Locale.ROOT);
+    private static final DateTimeFormatter TIMESTAMPTZ = new DateTimeFormatterBuilder()
+            .append(TIMESTAMP)
+            .appendPattern("[XXX][XX][X]")
+            .toFormatter(Locale.ROOT);
+
+    /** The types {@code cast} accepts. */
+    static final Set<String> CASTABLE = Set.of(
+            "smallint",
+            "integer",
+            "bigint",
+            "int2",
+            "int4",
+            "int8",
+            "numeric",
+            "decimal",
+            "real",
+            "double precision",
+            "float4",
+            "float8",
+            "boolean",
+            "bool",
+            "date",
+            "timestamp",
+            "timestamp without time zone",
+            "timestamptz",
+            "timestamp with time zone",
+            "text");
+
+    private TypedValues() {}
+
+    /** The base type name, without a modifier: {@code numeric(10,2)} is {@code numeric}. */
+    static String baseType(String type) {
+        int paren = type.indexOf('(');
+        return (paren < 0 ? type : type.substring(0, paren)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** The value as a Java object of its column's type: Long, BigDecimal, Boolean, or the text itself. */
+    static Object parse(String text, String type) {
+        if (text == null) {
+            return null;
+        }
+        String base = baseType(type);
+        try {
+            if (INTEGERS.contains(base)) {
+                return Long.parseLong(text.trim());
+            }
+            if (DECIMALS.contains(base)) {
+                return new BigDecimal(text.trim());
+            }
+            if (base.equals("boolean") || base.equals("bool")) {
+                return parseBoolean(text);
+            }
+            return switch (base) {
+                case "date" -> LocalDate.parse(text.trim());
+                case "timestamp", "timestamp without time zone" -> LocalDateTime.parse(text.trim(), TIMESTAMP);
+                case "timestamptz", "timestamp with time zone" -> OffsetDateTime.parse(text.trim(), TIMESTAMPTZ);
+                default -> text;
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a valid " + base);
+        }
+    }
+
+    /** The PostgreSQL text form of a value of this type. */
+    static String format(Object value, String type) {
+        if (value == null) {
+            return null;
+        }
+        String base = baseType(type);
+        if (value instanceof Boolean b && (base.equals("boolean") || base.equals("bool"))) {
+            return b ? "t" : "f";
+        }
+        if (value instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (value instanceof LocalDateTime t && base.startsWith("timestamp")) {
+            return t.toString().replace('T', ' ');
+        }
+        if (value instanceof OffsetDateTime t) {
+            return t.toString().replace('T', ' ');
+        }
+        return value.toString();
+    }
+
+    private static Boolean parseBoolean(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "t", "true", "yes", "y", "on", "1" -> true;
+            case "f", "false", "no", "n", "off", "0" -> false;
+            default -> throw new IllegalArgumentException(text);
+        };
+    }
+}

@@ -1,0 +1,158 @@
+package io.sluice.handler.pipeline;
+
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Row;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * A batch being shaped by a pipeline: its columns and its rows' values can change in place; a row can be dropped (a
+ * filter) or rejected (a step could not handle it, with the reason), and the rest goes on.
+ */
+public final class WorkingBatch {
+
+    /** A row being shaped: its change, its current values, the positions of values the source did not send. */
+    public static final class WorkingRow {
+        private final Row change;
+        private String[] values;
+        private List<Integer> unchanged;
+
+        WorkingRow(Row change) {
+            this.change = change;
+            this.values = change.values().toArray(String[]::new);
+            this.unchanged = change.unchanged();
+        }
+
+        public Op op() {
+            return change.op();
+        }
+
+        public String value(int column) {
+            return values[column];
+        }
+
+        public void set(int column, String value) {
+            values[column] = value;
+        }
+
+        public boolean isUnchanged(int column) {
+            return unchanged.contains(column);
+        }
+    }
+
+    /** A row a step could not handle, and why. */
+    public record Rejected(Row row, String step, String column, String reason) {}
+
+    private final ChangeBatch input;
+    private final List<Column> columns;
+    private final List<WorkingRow> rows;
+    private final List<Rejected> rejected = new ArrayList<>();
+    private int dropped;
+
+    public WorkingBatch(ChangeBatch input) {
+        this.input = input;
+        this.columns = new ArrayList<>(input.columns());
+        this.rows = new ArrayList<>(input.rows().stream()
+                .filter(r -> r.op() != Op.TRUNCATE)
+                .map(WorkingRow::new)
+                .toList());
+    }
+
+    public ChangeBatch input() {
+        return input;
+    }
+
+    public List<Column> columns() {
+        return List.copyOf(columns);
+    }
+
+    /** The position of a column, or -1. */
+    public int indexOf(String column) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public List<WorkingRow> rows() {
+        return rows;
+    }
+
+    public void replaceColumn(int index, Column column) {
+        columns.set(index, column);
+    }
+
+    /** Adds a column at the end; every row gets its value from the function. */
+    public void addColumn(Column column, Function<WorkingRow, String> value) {
+        columns.add(column);
+        for (WorkingRow row : rows) {
+            String[] grown = Arrays.copyOf(row.values, row.values.length + 1);
+            grown[grown.length - 1] = value.apply(row);
+            row.values = grown;
+        }
+    }
+
+    /** Keeps only these column positions, in this order. */
+    public void keepColumns(List<Integer> positions) {
+        List<Column> kept = positions.stream().map(columns::get).toList();
+        columns.clear();
+        columns.addAll(kept);
+        for (WorkingRow row : rows) {
+            String[] old = row.values;
+            row.values = positions.stream().map(p -> old[p]).toArray(String[]::new);
+            row.unchanged = row.unchanged.stream()
+                    .filter(positions::contains)
+                    .map(positions::indexOf)
+                    .toList();
+        }
+    }
+
+    /** Leaves a row out (a filter said so); counted, not dead-lettered. */
+    public void drop(WorkingRow row) {
+        rows.remove(row);
+        dropped++;
+    }
+
+    public int dropped() {
+        return dropped;
+    }
+
+    public void reject(WorkingRow row, String step, String column, String reason) {
+        rejected.add(new Rejected(row.change, step, column, reason));
+        rows.remove(row);
+    }
+
+    public List<Rejected> rejected() {
+        return rejected;
+    }
+
+    /** The shaped batch; truncations of the input pass through unchanged. */
+    public ChangeBatch output() {
+        List<Row> out = new ArrayList<>(rows.size());
+        for (WorkingRow row : rows) {
+            Row c = row.change;
+            out.add(new Row(c.op(), c.lsn(), c.seq(), c.ts(), Arrays.asList(row.values), row.unchanged));
+        }
+        input.rows().stream().filter(r -> r.op() == Op.TRUNCATE).forEach(out::add);
+        return new ChangeBatch(input.source(), input.origin(), input.table(), columns, out, input.previousColumns());
+    }
+
+    /** The rejected rows as batches of the input's shape, one per reason. */
+    public Map<String, ChangeBatch> rejectedBatches() {
+        return rejected.stream()
+                .collect(Collectors.groupingBy(
+                        r -> "step " + r.step() + (r.column() == null ? "" : ", column " + r.column()) + ": "
+                                + r.reason(),
+                        java.util.LinkedHashMap::new,
+                        Collectors.collectingAndThen(
+                                Collectors.mapping(Rejected::row, Collectors.toList()), input::withRows)));
+    }
+}

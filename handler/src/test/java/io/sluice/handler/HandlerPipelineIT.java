@@ -1,0 +1,141 @@
+package io.sluice.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.Topology;
+import io.sluice.common.batch.BatchCodec;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
+import io.sluice.handler.pipeline.PipelineConfigException;
+import io.sluice.testkit.RabbitBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The handler with a pipeline file, between real exchanges: shaped rows go on, rejected rows are dead-lettered. */
+class HandlerPipelineIT {
+
+    private final String prefix = RabbitBroker.uniquePrefix("handler");
+    private final Topology names = new Topology(prefix, List.of("warehouse"));
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
+    private ConfigurableApplicationContext handler;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (handler != null) {
+            handler.close();
+        }
+        RabbitBroker.get().delete(names.queues(), names.exchanges());
+    }
+
+    @Test
+    void rowsAreShapedAndARowAStepCannotHandleIsDeadLetteredWithStepColumnAndReason() throws Exception {
+        Path file = dir.resolve("pipelines.yml");
+        Files.writeString(file, """
+                pipelines:
+                  public.users:
+                    - rename: {name: full_name}
+                    - cast: {age: integer}
+                    - mask: {email: redact}
+                """);
+        handler = HandlerApplication.create()
+                .run(RabbitBroker.get().serviceArgs(prefix, "--sluice.handler.pipelines=" + file));
+        ChangeBatch batch = new ChangeBatch(
+                "crm",
+                Origin.CDC,
+                new TableName("public", "users"),
+                List.of(
+                        new Column("id", "bigint", true),
+                        new Column("name", "text", false),
+                        new Column("age", "text", false),
+                        new Column("email", "text", false)),
+                List.of(
+                        new Row(Op.INSERT, 5, 1, Instant.now(), Arrays.asList("1", "Ann", "42", "a@x"), List.of()),
+                        new Row(Op.INSERT, 5, 2, Instant.now(), Arrays.asList("2", "Bob", "old", "b@x"), List.of())));
+
+        try (Connection connection = RabbitBroker.get().newConnection();
+                Channel channel = connection.createChannel()) {
+            Message message = messages.toMessages(batch).get(0);
+            channel.basicPublish(
+                    names.rawExchange(),
+                    Topology.rawRoutingKey("crm", batch.table()),
+                    new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                            .contentType(BatchCodec.CONTENT_TYPE)
+                            .headers(message.getMessageProperties().getHeaders())
+                            .build(),
+                    message.getBody());
+
+            ChangeBatch shaped = messages.fromMessage(toMessage(poll(channel, names.loaderQueue("warehouse"))));
+            assertThat(shaped.columns().stream().map(Column::name)).containsExactly("id", "full_name", "age", "email");
+            assertThat(shaped.columns().get(2).type()).isEqualTo("integer");
+            assertThat(shaped.rows())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.values()).containsExactly("1", "Ann", "42", "***"));
+
+            GetResponse dead = poll(channel, names.deadLetterQueue(Topology.Stage.HANDLER));
+            assertThat(dead.getProps()
+                            .getHeaders()
+                            .get(BatchMessages.HEADER_ERROR)
+                            .toString())
+                    .isEqualTo("step cast, column age: 'old' is not a valid integer");
+            assertThat(messages.fromMessage(toMessage(dead)).rows())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.values().get(0)).isEqualTo("2"));
+        }
+    }
+
+    @Test
+    void aBadPipelineFileStopsStartUpSayingWhereAndWhy() throws Exception {
+        Path file = dir.resolve("bad.yml");
+        Files.writeString(file, """
+                pipelines:
+                  public.users:
+                    - cast: {age: color}
+                """);
+        assertThatThrownBy(() -> HandlerApplication.create()
+                        .run(RabbitBroker.get().serviceArgs(prefix, "--sluice.handler.pipelines=" + file)))
+                .rootCause()
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageContaining("bad.yml:3")
+                .hasMessageContaining("cannot cast age to 'color'");
+    }
+
+    private static Message toMessage(GetResponse response) {
+        MessageProperties properties = new MessageProperties();
+        properties.setContentType(response.getProps().getContentType());
+        response.getProps().getHeaders().forEach(properties::setHeader);
+        return new Message(response.getBody(), properties);
+    }
+
+    private static GetResponse poll(Channel channel, String queue) {
+        AtomicReference<GetResponse> got = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            got.set(channel.basicGet(queue, true));
+            return got.get() != null;
+        });
+        return got.get();
+    }
+}
