@@ -9,11 +9,11 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
-import io.sluice.handler.pipeline.Pipelines;
-import io.sluice.handler.pipeline.Step;
-import io.sluice.handler.pipeline.WorkingBatch;
+import io.sluice.common.pg.TableName;
+import io.sluice.handler.pipeline.PipelineRunner;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -36,7 +36,7 @@ final class BatchRelay implements MessageListener {
     private final Topology topology;
     private final List<String> targets;
     private final MeterRegistry meters;
-    private final Pipelines pipelines;
+    private final PipelineRunner runner;
     private final RetryTemplate retry;
 
     BatchRelay(
@@ -44,7 +44,7 @@ final class BatchRelay implements MessageListener {
             ConfirmedPublisher publisher,
             Topology topology,
             List<String> targets,
-            Pipelines pipelines,
+            PipelineRunner runner,
             MeterRegistry meters,
             Duration retryTimeout) {
         this.retry = Retries.withBackoff(retryTimeout, PublishFailedException.class::isInstance);
@@ -53,7 +53,7 @@ final class BatchRelay implements MessageListener {
         this.topology = topology;
         this.targets = targets;
         this.meters = meters;
-        this.pipelines = pipelines;
+        this.runner = runner;
     }
 
     @Override
@@ -71,30 +71,32 @@ final class BatchRelay implements MessageListener {
                     .increment();
             return;
         }
-        List<Step> steps = pipelines.forTable(batch.table());
+        Optional<PipelineRunner.Result> shaped = runner.run(batch);
         List<Message> outputs;
+        List<String> to = targets;
+        String table = batch.table().toString();
         int rows = batch.rows().size();
-        if (steps.isEmpty() || batch.isSchemaChange()) {
+        if (shaped.isEmpty()) {
             outputs = List.of(copy(message));
         } else {
-            WorkingBatch working = new WorkingBatch(batch);
-            steps.forEach(step -> step.apply(working));
-            working.rejectedBatches().forEach((reason, rejected) -> {
-                for (Message dead : messages.toMessages(rejected)) {
-                    publisher.publishAndWait(
-                            topology.deadLetterExchange(),
-                            Stage.HANDLER.id(),
-                            BatchMessages.deadLetter(dead, Stage.HANDLER, reason));
+            PipelineRunner.Result result = shaped.get();
+            result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
+            count(batch, "filtered", result.dropped());
+            if (result.targets() != null) {
+                to = result.targets().stream().filter(targets::contains).toList();
+                List<String> unknown = result.targets().stream()
+                        .filter(t -> !targets.contains(t))
+                        .toList();
+                if (!unknown.isEmpty()) {
+                    deadLetter(result.output(), "route: " + unknown + " are not targets of this handler " + targets);
                 }
-                count(batch, "dead", rejected.rows().size());
-            });
-            count(batch, "filtered", working.dropped());
-            ChangeBatch shaped = working.output();
-            rows = shaped.rows().size();
-            outputs = shaped.rows().isEmpty() ? List.of() : messages.toMessages(shaped);
+            }
+            rows = result.output().rows().size();
+            outputs = rows == 0 ? List.of() : messages.toMessages(result.output());
+            table = result.output().table().toString();
         }
-        for (String target : targets) {
-            String routingKey = Topology.cleanRoutingKey(target, batch.table());
+        for (String target : to) {
+            String routingKey = Topology.cleanRoutingKey(target, TableName.parse(table));
             for (Message output : outputs) {
                 try {
                     retry.invoke(() -> publisher.publishAndWait(topology.cleanExchange(), routingKey, output));
@@ -105,6 +107,16 @@ final class BatchRelay implements MessageListener {
             }
         }
         count(batch, "relayed", rows);
+    }
+
+    private void deadLetter(ChangeBatch rejected, String reason) {
+        for (Message dead : messages.toMessages(rejected)) {
+            publisher.publishAndWait(
+                    topology.deadLetterExchange(),
+                    Stage.HANDLER.id(),
+                    BatchMessages.deadLetter(dead, Stage.HANDLER, reason));
+        }
+        count(rejected, "dead", rejected.rows().size());
     }
 
     private void count(ChangeBatch batch, String outcome, int rows) {

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
-import io.sluice.handler.pipeline.Pipelines;
+import io.sluice.handler.pipeline.PipelineRunner;
 import java.util.List;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -23,7 +23,7 @@ class HandlerConfiguration {
             SluiceAmqpProperties amqp,
             BatchMessages messages,
             ConfirmedPublisher publisher,
-            Pipelines pipelines,
+            PipelineRunner runner,
             MeterRegistry meters) {
         List<String> targets = properties.targets().isEmpty() ? amqp.targets() : properties.targets();
         for (String target : targets) {
@@ -39,7 +39,7 @@ class HandlerConfiguration {
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
         container.setMessageListener(new BatchRelay(
-                messages, publisher, amqp.topology(), targets, pipelines, meters, properties.retryTimeout()));
+                messages, publisher, amqp.topology(), targets, runner, meters, properties.retryTimeout()));
         return container;
     }
 }

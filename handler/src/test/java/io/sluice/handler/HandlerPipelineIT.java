@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
@@ -36,7 +37,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class HandlerPipelineIT {
 
     private final String prefix = RabbitBroker.uniquePrefix("handler");
-    private final Topology names = new Topology(prefix, List.of("warehouse"));
+    private final Topology names = new Topology(prefix, List.of("warehouse", "lake"));
     private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
     private ConfigurableApplicationContext handler;
 
@@ -61,8 +62,7 @@ class HandlerPipelineIT {
                     - cast: {age: integer}
                     - mask: {email: redact}
                 """);
-        handler = HandlerApplication.create()
-                .run(RabbitBroker.get().serviceArgs(prefix, "--sluice.handler.pipelines=" + file));
+        handler = start(file);
         ChangeBatch batch = new ChangeBatch(
                 "crm",
                 Origin.CDC,
@@ -78,15 +78,7 @@ class HandlerPipelineIT {
 
         try (Connection connection = RabbitBroker.get().newConnection();
                 Channel channel = connection.createChannel()) {
-            Message message = messages.toMessages(batch).get(0);
-            channel.basicPublish(
-                    names.rawExchange(),
-                    Topology.rawRoutingKey("crm", batch.table()),
-                    new com.rabbitmq.client.AMQP.BasicProperties.Builder()
-                            .contentType(BatchCodec.CONTENT_TYPE)
-                            .headers(message.getMessageProperties().getHeaders())
-                            .build(),
-                    message.getBody());
+            publish(channel, batch);
 
             ChangeBatch shaped = messages.fromMessage(toMessage(poll(channel, names.loaderQueue("warehouse"))));
             assertThat(shaped.columns().stream().map(Column::name)).containsExactly("id", "full_name", "age", "email");
@@ -101,9 +93,46 @@ class HandlerPipelineIT {
                             .get(BatchMessages.HEADER_ERROR)
                             .toString())
                     .isEqualTo("step cast, column age: 'old' is not a valid integer");
+            MeterRegistry meters = handler.getBean(MeterRegistry.class);
+            assertThat(meters.counter(
+                                    "sluice.handler.step.rows",
+                                    "pipeline",
+                                    "public.users",
+                                    "step",
+                                    "cast",
+                                    "outcome",
+                                    "dead")
+                            .count())
+                    .isEqualTo(1);
             assertThat(messages.fromMessage(toMessage(dead)).rows())
                     .singleElement()
                     .satisfies(r -> assertThat(r.values().get(0)).isEqualTo("2"));
+        }
+    }
+
+    @Test
+    void aRouteSendsATableToChosenTargetsUnderAnotherName() throws Exception {
+        Path file = dir.resolve("pipelines.yml");
+        Files.writeString(file, """
+                pipelines:
+                  public.*:
+                    - route: {targets: [lake], table: raw.events}
+                """);
+        handler = start(file);
+        ChangeBatch batch = new ChangeBatch(
+                "app",
+                Origin.CDC,
+                new TableName("public", "events"),
+                List.of(new Column("id", "bigint", true)),
+                List.of(new Row(Op.INSERT, 5, 1, Instant.now(), List.of("1"), List.of())));
+        try (Connection connection = RabbitBroker.get().newConnection();
+                Channel channel = connection.createChannel()) {
+            publish(channel, batch);
+            GetResponse out = poll(channel, names.loaderQueue("lake"));
+            assertThat(out.getEnvelope().getRoutingKey()).isEqualTo("lake.raw.events");
+            assertThat(messages.fromMessage(toMessage(out)).table()).isEqualTo(new TableName("raw", "events"));
+            Thread.sleep(500);
+            assertThat(channel.messageCount(names.loaderQueue("warehouse"))).isZero();
         }
     }
 
@@ -121,6 +150,27 @@ class HandlerPipelineIT {
                 .isInstanceOf(PipelineConfigException.class)
                 .hasMessageContaining("bad.yml:3")
                 .hasMessageContaining("cannot cast age to 'color'");
+    }
+
+    private ConfigurableApplicationContext start(Path pipelines) {
+        return HandlerApplication.create()
+                .run(RabbitBroker.get()
+                        .serviceArgs(
+                                prefix,
+                                "--sluice.amqp.targets=warehouse,lake",
+                                "--sluice.handler.pipelines=" + pipelines));
+    }
+
+    private void publish(Channel channel, ChangeBatch batch) throws Exception {
+        Message message = messages.toMessages(batch).get(0);
+        channel.basicPublish(
+                names.rawExchange(),
+                Topology.rawRoutingKey(batch.source(), batch.table()),
+                new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                        .contentType(BatchCodec.CONTENT_TYPE)
+                        .headers(message.getMessageProperties().getHeaders())
+                        .build(),
+                message.getBody());
     }
 
     private static Message toMessage(GetResponse response) {

@@ -51,6 +51,16 @@ public class PipelineConfiguration {
     }
 
     @Bean
+    StepType routeStep() {
+        return new RouteStep();
+    }
+
+    @Bean
+    PipelineRunner pipelineRunner(Pipelines pipelines, io.micrometer.core.instrument.MeterRegistry meters) {
+        return new PipelineRunner(pipelines, meters);
+    }
+
+    @Bean
     Pipelines pipelines(HandlerProperties properties, List<StepType> types) {
         if (properties.pipelines() == null || properties.pipelines().isBlank()) {
             return Pipelines.none();

@@ -57,13 +57,13 @@ public final class PipelineFiles {
         if (pipelines == null) {
             throw new PipelineConfigException(file + ":1", "expected a top-level 'pipelines:' mapping");
         }
-        Map<String, List<Step>> byPattern = new LinkedHashMap<>();
-        pipelines.entries().forEach((pattern, steps) -> byPattern.put(pattern, steps(file.toString(), steps)));
+        Map<String, List<Pipelines.NamedStep>> byPattern = new LinkedHashMap<>();
+        pipelines.entries().forEach((pattern, steps) -> byPattern.put(pattern, steps(file.toString(), pattern, steps)));
         return new Pipelines(byPattern);
     }
 
-    private List<Step> steps(String file, StepConfig list) {
-        List<Step> steps = new ArrayList<>();
+    private List<Pipelines.NamedStep> steps(String file, String pattern, StepConfig list) {
+        List<Pipelines.NamedStep> steps = new ArrayList<>();
         for (StepConfig item : list.sequence()) {
             Map<String, StepConfig> entry = item.entries();
             if (entry.size() != 1) {
@@ -77,8 +77,9 @@ public final class PipelineFiles {
                         "unknown step '" + only.getKey() + "'; known steps: "
                                 + types.keySet().stream().sorted().toList());
             }
-            steps.add(type.create(
-                    new StepConfig(file, only.getKey(), only.getValue().node())));
+            Step step = type.create(
+                    new StepConfig(file, only.getKey(), only.getValue().node()));
+            steps.add(new Pipelines.NamedStep(pattern, only.getKey(), step));
         }
         return steps;
     }

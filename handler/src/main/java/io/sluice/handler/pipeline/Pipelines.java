@@ -10,9 +10,12 @@ import java.util.Map;
  */
 public final class Pipelines {
 
-    private final Map<String, List<Step>> byPattern;
+    /** A step of a pipeline, with the pipeline's pattern and the step's name for metrics. */
+    public record NamedStep(String pipeline, String name, Step step) {}
 
-    Pipelines(Map<String, List<Step>> byPattern) {
+    private final Map<String, List<NamedStep>> byPattern;
+
+    Pipelines(Map<String, List<NamedStep>> byPattern) {
         this.byPattern = Map.copyOf(byPattern);
     }
 
@@ -20,8 +23,8 @@ public final class Pipelines {
         return new Pipelines(Map.of());
     }
 
-    public List<Step> forTable(TableName table) {
-        List<Step> steps = byPattern.get(table.toString());
+    public List<NamedStep> forTable(TableName table) {
+        List<NamedStep> steps = byPattern.get(table.toString());
         if (steps == null) {
             steps = byPattern.get(table.schema() + ".*");
         }

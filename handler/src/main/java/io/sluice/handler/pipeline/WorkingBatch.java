@@ -4,6 +4,7 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,6 +55,8 @@ public final class WorkingBatch {
     private final List<WorkingRow> rows;
     private final List<Rejected> rejected = new ArrayList<>();
     private int dropped;
+    private TableName table;
+    private List<String> targets;
 
     public WorkingBatch(ChangeBatch input) {
         this.input = input;
@@ -66,6 +69,20 @@ public final class WorkingBatch {
 
     public ChangeBatch input() {
         return input;
+    }
+
+    /** Sends the batch on as this target table (the loader writes it there). */
+    public void renameTable(TableName table) {
+        this.table = table;
+    }
+
+    /** Sends the batch to these targets only; null (the default) means every target of the handler. */
+    public void routeTo(List<String> targets) {
+        this.targets = List.copyOf(targets);
+    }
+
+    public List<String> targets() {
+        return targets;
     }
 
     public List<Column> columns() {
@@ -142,7 +159,13 @@ public final class WorkingBatch {
             out.add(new Row(c.op(), c.lsn(), c.seq(), c.ts(), Arrays.asList(row.values), row.unchanged));
         }
         input.rows().stream().filter(r -> r.op() == Op.TRUNCATE).forEach(out::add);
-        return new ChangeBatch(input.source(), input.origin(), input.table(), columns, out, input.previousColumns());
+        return new ChangeBatch(
+                input.source(),
+                input.origin(),
+                table == null ? input.table() : table,
+                columns,
+                out,
+                input.previousColumns());
     }
 
     /** The rejected rows as batches of the input's shape, one per reason. */

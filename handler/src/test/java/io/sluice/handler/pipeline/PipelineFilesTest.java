@@ -29,7 +29,8 @@ class PipelineFilesTest {
             new CastStep(),
             new MaskStep(),
             new ExpressionSteps.Filter(),
-            new ExpressionSteps.Compute());
+            new ExpressionSteps.Compute(),
+            new RouteStep());
 
     @TempDir
     Path dir;
@@ -140,7 +141,7 @@ class PipelineFilesTest {
 
     private static WorkingBatch apply(Pipelines pipelines, ChangeBatch input) {
         WorkingBatch batch = new WorkingBatch(input);
-        pipelines.forTable(input.table()).forEach(step -> step.apply(batch));
+        pipelines.forTable(input.table()).forEach(step -> step.step().apply(batch));
         return batch;
     }
 

@@ -1,0 +1,55 @@
+package io.sluice.handler.pipeline;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.common.batch.ChangeBatch;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Runs a batch through its table's pipeline, measuring each step: time per batch, rows in, out, dropped, dead. */
+public final class PipelineRunner {
+
+    /** A shaped batch, the rows the steps rejected (by reason), and where it goes (null: every target). */
+    public record Result(ChangeBatch output, Map<String, ChangeBatch> rejected, int dropped, List<String> targets) {}
+
+    private final Pipelines pipelines;
+    private final MeterRegistry meters;
+
+    public PipelineRunner(Pipelines pipelines, MeterRegistry meters) {
+        this.pipelines = pipelines;
+        this.meters = meters;
+    }
+
+    /** The shaped batch, or empty when the table has no pipeline (the batch passes as it is). */
+    public Optional<Result> run(ChangeBatch batch) {
+        List<Pipelines.NamedStep> steps = pipelines.forTable(batch.table());
+        if (steps.isEmpty() || batch.isSchemaChange()) {
+            return Optional.empty();
+        }
+        WorkingBatch working = new WorkingBatch(batch);
+        for (Pipelines.NamedStep step : steps) {
+            int in = working.rows().size();
+            int dropped = working.dropped();
+            int dead = working.rejected().size();
+            long start = System.nanoTime();
+            step.step().apply(working);
+            Timer.builder("sluice.handler.step")
+                    .description("time of one step on one batch")
+                    .tags("pipeline", step.pipeline(), "step", step.name())
+                    .register(meters)
+                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            count(step, "in", in);
+            count(step, "out", working.rows().size());
+            count(step, "dropped", working.dropped() - dropped);
+            count(step, "dead", working.rejected().size() - dead);
+        }
+        return Optional.of(
+                new Result(working.output(), working.rejectedBatches(), working.dropped(), working.targets()));
+    }
+
+    private void count(Pipelines.NamedStep step, String outcome, int rows) {
+        meters.counter("sluice.handler.step.rows", "pipeline", step.pipeline(), "step", step.name(), "outcome", outcome)
+                .increment(rows);
+    }
+}
