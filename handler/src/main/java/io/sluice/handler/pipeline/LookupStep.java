@@ -1,0 +1,180 @@
+package io.sluice.handler.pipeline;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.pg.Identifiers;
+import io.sluice.common.pg.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.springframework.boot.convert.DurationStyle;
+
+/**
+ * {@code lookup}: enriches rows from a reference table, e.g. {@code user_id → region, level}:
+ *
+ * <pre>
+ * - lookup: {table: public.users, key: user_id, on: id, columns: [region, level], miss: keep,
+ *            cache: {size: 100000, ttl: 10m}}
+ * </pre>
+ *
+ * The keys a batch needs and the cache lacks are read in one query per batch; answers (misses too) are cached with a
+ * size bound and a time to live, so changes to the reference table show within the TTL. {@code miss}: {@code keep}
+ * (the columns stay NULL), {@code drop} (the row is left out) or {@code dead-letter}. The table and columns are checked
+ * at start-up.
+ */
+final class LookupStep implements StepType {
+
+    private final Supplier<DataSource> reference;
+
+    LookupStep(Supplier<DataSource> reference) {
+        this.reference = reference;
+    }
+
+    @Override
+    public String name() {
+        return "lookup";
+    }
+
+    @Override
+    public Step create(StepConfig config) {
+        Map<String, StepConfig> entries = config.entries();
+        for (String required : List.of("table", "key", "columns")) {
+            if (!entries.containsKey(required)) {
+                throw config.error("lookup needs '" + required + "'");
+            }
+        }
+        DataSource dataSource = reference.get();
+        if (dataSource == null) {
+            throw config.error("lookup needs a reference database: set sluice.handler.reference.url");
+        }
+        TableName table = TableName.parse(entries.get("table").text());
+        String key = entries.get("key").text();
+        String on = entries.containsKey("on") ? entries.get("on").text() : key;
+        List<String> columns = entries.get("columns").texts();
+        String miss = entries.containsKey("miss") ? entries.get("miss").text() : "keep";
+        if (!List.of("keep", "drop", "dead-letter").contains(miss)) {
+            throw entries.get("miss").error("miss is keep, drop or dead-letter, not '" + miss + "'");
+        }
+        Map<String, StepConfig> cacheConfig =
+                entries.containsKey("cache") ? entries.get("cache").entries() : Map.of();
+        long size = cacheConfig.containsKey("size")
+                ? Long.parseLong(cacheConfig.get("size").text())
+                : 100_000;
+        Duration ttl = cacheConfig.containsKey("ttl")
+                ? DurationStyle.detectAndParse(cacheConfig.get("ttl").text())
+                : Duration.ofMinutes(10);
+        Map<String, String> types = referenceTypes(config, dataSource, table, on, columns);
+        Cache<String, Optional<List<String>>> cache =
+                Caffeine.newBuilder().maximumSize(size).expireAfterWrite(ttl).build();
+        String query = "SELECT " + Identifiers.quote(on) + "::text, "
+                + String.join(
+                        ", ",
+                        columns.stream()
+                                .map(c -> Identifiers.quote(c) + "::text")
+                                .toList()) + " FROM "
+                + table.quoted() + " WHERE " + Identifiers.quote(on) + " = ANY (?::" + types.get(on) + "[])";
+        return batch -> {
+            int at = batch.indexOf(key);
+            if (at < 0) {
+                return;
+            }
+            Set<String> wanted = new HashSet<>();
+            for (WorkingBatch.WorkingRow row : batch.rows()) {
+                if (row.value(at) != null && cache.getIfPresent(row.value(at)) == null) {
+                    wanted.add(row.value(at));
+                }
+            }
+            if (!wanted.isEmpty()) {
+                cache.putAll(fetch(dataSource, query, wanted, columns.size()));
+            }
+            List<Integer> targets = new ArrayList<>();
+            for (String column : columns) {
+                if (batch.indexOf(column) < 0) {
+                    batch.addColumn(new Column(column, types.get(column), false), row -> null);
+                }
+                targets.add(batch.indexOf(column));
+            }
+            for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+                Optional<List<String>> found =
+                        row.value(at) == null ? Optional.empty() : cache.getIfPresent(row.value(at));
+                if (found != null && found.isPresent()) {
+                    for (int i = 0; i < targets.size(); i++) {
+                        row.set(targets.get(i), found.get().get(i));
+                    }
+                } else if (row.op() != Op.DELETE && miss.equals("drop")) {
+                    batch.drop(row);
+                } else if (row.op() != Op.DELETE && miss.equals("dead-letter")) {
+                    batch.reject(row, name(), key, "no " + table + " row with " + on + " = " + row.value(at));
+                }
+            }
+        };
+    }
+
+    /** One query for all the keys; a key without a row is cached as a miss. */
+    private static Map<String, Optional<List<String>>> fetch(
+            DataSource dataSource, String query, Set<String> keys, int columns) {
+        Map<String, Optional<List<String>>> answers = new LinkedHashMap<>();
+        keys.forEach(k -> answers.put(k, Optional.empty()));
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(query)) {
+            select.setArray(1, connection.createArrayOf("text", keys.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    String[] values = new String[columns];
+                    for (int i = 0; i < columns; i++) {
+                        values[i] = rs.getString(i + 2);
+                    }
+                    answers.put(rs.getString(1), Optional.of(Arrays.asList(values)));
+                }
+            }
+        } catch (SQLException e) {
+            // Not the rows' fault: the batch is given back and retried.
+            throw new IllegalStateException("lookup query failed: " + e.getMessage(), e);
+        }
+        return answers;
+    }
+
+    /** The types of the reference columns; a missing table or column is a configuration error. */
+    private static Map<String, String> referenceTypes(
+            StepConfig config, DataSource dataSource, TableName table, String on, List<String> columns) {
+        Map<String, String> types = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement("SELECT attname, format_type(atttypid,"
+                        + " atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0"
+                        + " AND NOT attisdropped")) {
+            query.setString(1, table.quoted());
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw config.error("cannot read " + table + " in the reference database: " + e.getMessage());
+        }
+        if (types.isEmpty()) {
+            throw config.error("no table " + table + " in the reference database");
+        }
+        List<String> needed = new ArrayList<>(columns);
+        needed.add(0, on);
+        for (String column : needed) {
+            if (!types.containsKey(column)) {
+                throw config.error("no column " + column + " in " + table);
+            }
+        }
+        return types;
+    }
+}
