@@ -90,6 +90,11 @@ public class PipelineConfiguration {
     }
 
     @Bean
+    StepType geoStep(ReferencePool pool) {
+        return new GeoStep(pool::dataSource);
+    }
+
+    @Bean
     StepType routeStep() {
         return new RouteStep();
     }
