@@ -14,8 +14,9 @@ public final class Bench {
         Report report = switch (stage) {
             case "getter" -> new GetterBench(quick).run();
             case "loader" -> new LoaderBench(quick).run();
+            case "handler" -> new HandlerBench(quick).run();
             default -> {
-                System.err.println("unknown stage '" + stage + "'; stages: getter, loader");
+                System.err.println("unknown stage '" + stage + "'; stages: getter, handler, loader");
                 System.exit(2);
                 yield null;
             }

@@ -1,7 +1,5 @@
 package io.sluice.bench;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
@@ -16,15 +14,11 @@ import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.io.StringReader;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.postgresql.PGConnection;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
  * {@code bench/run loader}: a queue pre-filled with batches of {@code feed_log} (N inserts, then N updates of the same
@@ -136,7 +130,7 @@ final class LoaderBench {
         try {
             // A first start declares the topology; then the queue is filled while no loader runs.
             try (ServiceProcess declare = ServiceProcess.start("loader", "512m", args)) {
-                awaitConsumers(topology, 1);
+                Queues.awaitConsumers(broker, topology.loaderQueue("warehouse"), 1);
             }
             for (int phase = 0; phase < 2; phase++) {
                 fill(topology, phase);
@@ -145,8 +139,9 @@ final class LoaderBench {
                     for (int i = 0; i < replicas; i++) {
                         loaders.add(ServiceProcess.start("loader", "512m", args));
                     }
-                    long start = awaitConsumers(topology, replicas);
-                    awaitMerged(loaders, rows); // fresh processes: their counters hold this phase only
+                    long start = Queues.awaitConsumers(broker, topology.loaderQueue("warehouse"), replicas);
+                    // Fresh processes: their counters hold this phase only.
+                    Queues.awaitCount(loaders, rows, "sluice_rows_total", "stage=\"loader\"", "outcome=\"merged\"");
                     double seconds = (System.nanoTime() - start) / 1e9;
                     double writing = 0;
                     for (ServiceProcess loader : loaders) {
@@ -177,20 +172,13 @@ final class LoaderBench {
     }
 
     private void fill(Topology topology, int phase) {
-        CachingConnectionFactory factory = new CachingConnectionFactory(broker.host(), broker.port());
-        factory.setUsername(broker.username());
-        factory.setPassword(broker.password());
-        factory.setVirtualHost(broker.virtualHost());
-        try {
-            RabbitTemplate template = new RabbitTemplate(factory);
-            for (int batch = 0; batch * BATCH_ROWS < rows; batch++) {
-                for (Message message : messages.toMessages(batch(phase, batch))) {
-                    template.send(topology.cleanExchange(), Topology.cleanRoutingKey("warehouse", FEED_LOG), message);
-                }
-            }
-        } finally {
-            factory.destroy();
-        }
+        Queues.fill(
+                broker,
+                messages,
+                topology.cleanExchange(),
+                batch -> batch(phase, batch),
+                (rows + BATCH_ROWS - 1) / BATCH_ROWS,
+                batch -> Topology.cleanRoutingKey("warehouse", batch.table()));
     }
 
     private ChangeBatch batch(int phase, int batch) {
@@ -213,46 +201,6 @@ final class LoaderBench {
                     List.of()));
         }
         return new ChangeBatch("bench", Origin.CDC, FEED_LOG, COLUMNS, batchRows);
-    }
-
-    /** Waits until this many consumers read the loader queue; returns the time they were all there. */
-    private long awaitConsumers(Topology topology, int consumers) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        try (Connection connection = broker.newConnection()) {
-            while (true) {
-                try (Channel channel = connection.createChannel()) {
-                    if (channel.queueDeclarePassive(topology.loaderQueue("warehouse"))
-                                    .getConsumerCount()
-                            >= consumers) {
-                        return System.nanoTime();
-                    }
-                } catch (java.io.IOException e) {
-                    // not declared yet: the loader is still starting
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the loaders did not start consuming");
-                }
-                Thread.sleep(10);
-            }
-        }
-    }
-
-    private static void awaitMerged(List<ServiceProcess> loaders, long rows) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        double merged;
-        do {
-            merged = 0;
-            for (ServiceProcess loader : loaders) {
-                if (!loader.alive()) {
-                    throw new IllegalStateException("a loader died");
-                }
-                merged += loader.metric("sluice_rows_total", "stage=\"loader\"", "outcome=\"merged\"");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("merged " + (long) merged + " of " + rows + " rows");
-            }
-            Thread.sleep(20);
-        } while (merged < rows);
     }
 
     private static String phaseName(int phase) {

@@ -2,13 +2,17 @@ package io.sluice.handler.pipeline;
 
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelCompilerMode;
+import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.MapAccessor;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
@@ -21,7 +25,9 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  */
 final class ExpressionSteps {
 
-    private static final SpelExpressionParser PARSER = new SpelExpressionParser();
+    /** Compiled to bytecode after a few evaluations, with the interpreter as fallback. */
+    private static final SpelExpressionParser PARSER = new SpelExpressionParser(
+            new SpelParserConfiguration(SpelCompilerMode.MIXED, ExpressionSteps.class.getClassLoader()));
 
     private ExpressionSteps() {}
 
@@ -33,16 +39,37 @@ final class ExpressionSteps {
         }
     }
 
-    /** The row's values by column name, typed; unsent (unchanged) values are null. */
+    /**
+     * The row's values by column name, typed, parsed only when the expression reads them (a filter on one column does
+     * not parse the row's timestamps); unsent (unchanged) values are null.
+     */
     static Map<String, Object> variables(WorkingBatch batch, WorkingBatch.WorkingRow row) {
         List<Column> columns = batch.columns();
-        Map<String, Object> values = new HashMap<>();
-        for (int i = 0; i < columns.size(); i++) {
-            values.put(
-                    columns.get(i).name(),
-                    TypedValues.parse(row.value(i), columns.get(i).type()));
-        }
-        return values;
+        return new AbstractMap<>() {
+            @Override
+            public boolean containsKey(Object name) {
+                return batch.indexOf((String) name) >= 0;
+            }
+
+            @Override
+            public Object get(Object name) {
+                int at = batch.indexOf((String) name);
+                return at < 0
+                        ? null
+                        : TypedValues.parse(row.value(at), columns.get(at).type());
+            }
+
+            @Override
+            public Set<Entry<String, Object>> entrySet() {
+                Map<String, Object> all = new HashMap<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    all.put(
+                            columns.get(i).name(),
+                            TypedValues.parse(row.value(i), columns.get(i).type()));
+                }
+                return all.entrySet();
+            }
+        };
     }
 
     static EvaluationContext context() {

@@ -1,0 +1,128 @@
+package io.sluice.bench;
+
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.Topology;
+import io.sluice.common.batch.BatchCodec;
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
+import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.ServiceProcess;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bench/run handler}: a handler process (one consumer) draining a queue pre-filled with {@code feed_log}
+ * batches through a chain of six steps (rename, cast, filter, compute, mask, lookup), beside the same handler relaying
+ * the same batches with no pipeline, in the same run.
+ */
+final class HandlerBench {
+
+    private static final TableName FEED_LOG = new TableName("public", "feed_log");
+    private static final List<Column> COLUMNS = List.of(
+            new Column("id", "bigint", true),
+            new Column("c1", "integer", false),
+            new Column("c2", "integer", false),
+            new Column("info", "text", false),
+            new Column("crt_time", "timestamp without time zone", false));
+    private static final int BATCH_ROWS = 1_000;
+    private static final String PIPELINE = """
+            pipelines:
+              public.feed_log:
+                - rename: {c2: kind}
+                - cast: {kind: integer}
+                - filter: "kind >= 0"
+                - compute: {info_length: "info.length()"}
+                - mask: {info: {sha256: pepper}}
+                - lookup: {table: public.users, key: c1, on: id, columns: [region], cache: {size: 10000, ttl: 10m}}
+            """;
+
+    private final int rows;
+    private final RabbitBroker broker = RabbitBroker.get();
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
+
+    HandlerBench(boolean quick) {
+        this.rows = quick ? 200_000 : 1_000_000;
+    }
+
+    Report run() throws Exception {
+        Report report = new Report("handler: " + rows + " feed_log rows in batches of " + BATCH_ROWS
+                + ", one consumer (RabbitMQ " + broker.host() + ":" + broker.port() + ")");
+        TestDatabase reference = TestPostgres.get().newDatabase("bench_reference");
+        reference.execute(
+                "CREATE TABLE users (id int8 PRIMARY KEY, region text)",
+                "INSERT INTO users SELECT i, 'region ' || (i % 37) FROM generate_series(0, 999) i");
+        Path pipeline = Files.createTempFile("sluice-bench-pipeline-", ".yml");
+        Files.writeString(pipeline, PIPELINE);
+        double passthrough = measure(report, "handler, no pipeline (passthrough)", "passthrough_rows_s", List.of());
+        double shaped = measure(
+                report,
+                "handler, 6 steps (rename … lookup)",
+                "handler_rows_s",
+                List.of(
+                        "--sluice.handler.pipelines=" + pipeline,
+                        "--sluice.handler.reference.url=" + reference.jdbcUrl()));
+        report.result("handler_vs_passthrough", String.format(Locale.ROOT, "%.2f", shaped / passthrough));
+        report.orderResults("handler_rows_s", "passthrough_rows_s");
+        return report;
+    }
+
+    private double measure(Report report, String label, String key, List<String> extra) throws Exception {
+        String prefix = RabbitBroker.uniquePrefix("bench");
+        Topology topology = new Topology(prefix, List.of("warehouse"));
+        List<String> args = new ArrayList<>(List.of("--sluice.handler.consumers=1", "--sluice.handler.prefetch=50"));
+        args.addAll(extra);
+        List<String> all = List.of(broker.serviceArgs(prefix, args.toArray(String[]::new)));
+        try {
+            try (ServiceProcess declare = ServiceProcess.start("handler", "512m", all)) {
+                Queues.awaitConsumers(broker, topology.handlerQueue(), 1);
+            }
+            Queues.fill(
+                    broker,
+                    messages,
+                    topology.rawExchange(),
+                    this::batch,
+                    (rows + BATCH_ROWS - 1) / BATCH_ROWS,
+                    batch -> Topology.rawRoutingKey("bench", batch.table()));
+            try (ServiceProcess handler = ServiceProcess.start("handler", "512m", all)) {
+                long start = Queues.awaitConsumers(broker, topology.handlerQueue(), 1);
+                Queues.awaitCount(
+                        List.of(handler), rows, "sluice_rows_total", "stage=\"handler\"", "outcome=\"relayed\"");
+                return report.add(
+                        label, key, rows, (System.nanoTime() - start) / 1e9, "separate JVM, queue pre-filled");
+            }
+        } finally {
+            broker.delete(topology.queues(), topology.exchanges());
+        }
+    }
+
+    private ChangeBatch batch(int batch) {
+        List<Row> batchRows = new ArrayList<>(BATCH_ROWS);
+        Instant now = Instant.now();
+        for (int i = 0; i < BATCH_ROWS && batch * BATCH_ROWS + i < rows; i++) {
+            long id = (long) batch * BATCH_ROWS + i + 1;
+            batchRows.add(new Row(
+                    Op.INSERT,
+                    1_000 + batch,
+                    i + 1,
+                    now,
+                    List.of(
+                            Long.toString(id),
+                            Long.toString(id % 1000),
+                            Long.toString(id % 7),
+                            Long.toHexString(id * 0x9E3779B97F4A7C15L) + " feed",
+                            "2026-11-30 10:00:00." + String.format(Locale.ROOT, "%03d", id % 1000)),
+                    List.of()));
+        }
+        return new ChangeBatch("bench", Origin.CDC, FEED_LOG, COLUMNS, batchRows);
+    }
+}
