@@ -9,25 +9,31 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
-import io.sluice.common.pg.TableName;
 import io.sluice.handler.pipeline.PipelineRunner;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.BatchMessageListener;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageListener;
+import org.springframework.amqp.core.MessageBuilder;
+import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.core.retry.RetryTemplate;
 
 /**
- * Shapes each raw batch with its table's pipeline (if any) and relays it to every target's clean queue; rows a step
- * rejects go to the dead-letter queue with the step and reason. The listener
- * returns, and so the container acks the input, only after every output is confirmed by the broker; a batch that cannot
- * be read is dead-lettered with the reason instead of being retried forever. A publish the broker does not confirm is
- * retried in place with backoff before the input is given back.
+ * Shapes each raw batch of a group with its table's pipeline (if any) and relays it to its targets' clean queues; rows
+ * a step rejects go to the dead-letter queue with the step and reason. The group's outputs are published together and
+ * the listener returns — so the container acks the inputs — only after every output is confirmed; a publish the broker
+ * does not confirm is retried in place with backoff (all outputs again: the loader's merge absorbs duplicates) before
+ * the inputs are given back. A batch that cannot be read is dead-lettered with the reason.
  */
-final class BatchRelay implements MessageListener {
+final class BatchRelay implements BatchMessageListener {
+
+    private record Output(String routingKey, Message message) {}
 
     private static final Logger log = LoggerFactory.getLogger(BatchRelay.class);
 
@@ -52,12 +58,31 @@ final class BatchRelay implements MessageListener {
         this.publisher = publisher;
         this.topology = topology;
         this.targets = targets;
-        this.meters = meters;
         this.runner = runner;
+        this.meters = meters;
+    }
+
+    @Override
+    public void onMessageBatch(List<Message> group) {
+        List<Output> outputs = new ArrayList<>();
+        for (Message message : group) {
+            outputs.addAll(shape(message));
+        }
+        try {
+            retry.invoke(() -> publishAll(outputs));
+        } catch (RuntimeException e) {
+            // Not acked: the inputs are redelivered and published again, which the loader's merge absorbs.
+            throw new IllegalStateException("relaying " + group.size() + " batches failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void onMessage(Message message) {
+        onMessageBatch(List.of(message));
+    }
+
+    /** The outputs of one input; an unreadable input and rejected rows are dead-lettered on the way. */
+    private List<Output> shape(Message message) {
         ChangeBatch batch;
         try {
             batch = messages.fromMessage(message);
@@ -69,44 +94,50 @@ final class BatchRelay implements MessageListener {
                     BatchMessages.deadLetter(message, Stage.HANDLER, e.getMessage()));
             meters.counter("sluice.dead.letters", "stage", "handler", "reason", "malformed")
                     .increment();
-            return;
+            return List.of();
         }
         Optional<PipelineRunner.Result> shaped = runner.run(batch);
-        List<Message> outputs;
-        List<String> to = targets;
-        String table = batch.table().toString();
-        int rows = batch.rows().size();
         if (shaped.isEmpty()) {
-            outputs = List.of(copy(message));
-        } else {
-            PipelineRunner.Result result = shaped.get();
-            result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
-            count(batch, "filtered", result.dropped());
-            if (result.targets() != null) {
-                to = result.targets().stream().filter(targets::contains).toList();
-                List<String> unknown = result.targets().stream()
-                        .filter(t -> !targets.contains(t))
-                        .toList();
-                if (!unknown.isEmpty()) {
-                    deadLetter(result.output(), "route: " + unknown + " are not targets of this handler " + targets);
-                }
-            }
-            rows = result.output().rows().size();
-            outputs = rows == 0 ? List.of() : messages.toMessages(result.output());
-            table = result.output().table().toString();
+            count(batch, "relayed", batch.rows().size());
+            return routed(batch, targets, List.of(copy(message)));
         }
+        PipelineRunner.Result result = shaped.get();
+        result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
+        count(batch, "filtered", result.dropped());
+        List<String> to = targets;
+        if (result.targets() != null) {
+            to = result.targets().stream().filter(targets::contains).toList();
+            List<String> unknown =
+                    result.targets().stream().filter(t -> !targets.contains(t)).toList();
+            if (!unknown.isEmpty()) {
+                deadLetter(result.output(), "route: " + unknown + " are not targets of this handler " + targets);
+            }
+        }
+        ChangeBatch output = result.output();
+        count(batch, "relayed", output.rows().size());
+        return output.rows().isEmpty() ? List.of() : routed(output, to, messages.toMessages(output));
+    }
+
+    private static List<Output> routed(ChangeBatch batch, List<String> to, List<Message> bodies) {
+        List<Output> outputs = new ArrayList<>();
         for (String target : to) {
-            String routingKey = Topology.cleanRoutingKey(target, TableName.parse(table));
-            for (Message output : outputs) {
-                try {
-                    retry.invoke(() -> publisher.publishAndWait(topology.cleanExchange(), routingKey, output));
-                } catch (RuntimeException e) {
-                    // Not acked: the input is redelivered and published again, which the loader's merge absorbs.
-                    throw new IllegalStateException("relaying " + batch.table() + " to " + target + " failed", e);
-                }
-            }
+            String routingKey = Topology.cleanRoutingKey(target, batch.table());
+            bodies.forEach(body -> outputs.add(new Output(routingKey, body)));
         }
-        count(batch, "relayed", rows);
+        return outputs;
+    }
+
+    /** Publishes every output, then waits for all the confirms. */
+    private void publishAll(List<Output> outputs) {
+        List<CompletableFuture<Void>> confirms = new ArrayList<>(outputs.size());
+        for (Output output : outputs) {
+            confirms.add(publisher.publish(topology.cleanExchange(), output.routingKey(), output.message()));
+        }
+        try {
+            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     private void deadLetter(ChangeBatch rejected, String reason) {
@@ -135,10 +166,10 @@ final class BatchRelay implements MessageListener {
 
     /** The same body and headers, without the delivery details of the input. */
     private static Message copy(Message input) {
-        return org.springframework.amqp.core.MessageBuilder.withBody(input.getBody())
+        return MessageBuilder.withBody(input.getBody())
                 .copyHeaders(input.getMessageProperties().getHeaders())
                 .setContentType(input.getMessageProperties().getContentType())
-                .setDeliveryMode(org.springframework.amqp.core.MessageDeliveryMode.PERSISTENT)
+                .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .build();
     }
 }

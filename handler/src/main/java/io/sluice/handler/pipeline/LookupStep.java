@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,14 +93,24 @@ final class LookupStep implements StepType {
             if (at < 0) {
                 return;
             }
+            // One cache read per distinct key; the keys the cache lacks are fetched together.
+            Map<String, Optional<List<String>>> answers = new HashMap<>();
             Set<String> wanted = new HashSet<>();
             for (WorkingBatch.WorkingRow row : batch.rows()) {
-                if (row.value(at) != null && cache.getIfPresent(row.value(at)) == null) {
-                    wanted.add(row.value(at));
+                String value = row.value(at);
+                if (value != null && !answers.containsKey(value) && !wanted.contains(value)) {
+                    Optional<List<String>> cached = cache.getIfPresent(value);
+                    if (cached == null) {
+                        wanted.add(value);
+                    } else {
+                        answers.put(value, cached);
+                    }
                 }
             }
             if (!wanted.isEmpty()) {
-                cache.putAll(fetch(dataSource, query, wanted, columns.size()));
+                Map<String, Optional<List<String>>> fetched = fetch(dataSource, query, wanted, columns.size());
+                cache.putAll(fetched);
+                answers.putAll(fetched);
             }
             List<Integer> targets = new ArrayList<>();
             for (String column : columns) {
@@ -109,9 +120,8 @@ final class LookupStep implements StepType {
                 targets.add(batch.indexOf(column));
             }
             for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
-                Optional<List<String>> found =
-                        row.value(at) == null ? Optional.empty() : cache.getIfPresent(row.value(at));
-                if (found != null && found.isPresent()) {
+                Optional<List<String>> found = answers.getOrDefault(row.value(at), Optional.empty());
+                if (found.isPresent()) {
                     for (int i = 0; i < targets.size(); i++) {
                         row.set(targets.get(i), found.get().get(i));
                     }
