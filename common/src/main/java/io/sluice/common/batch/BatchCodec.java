@@ -33,7 +33,9 @@ public final class BatchCodec {
     }
 
     public byte[] encode(ChangeBatch batch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + batch.rows().size() * 64);
+        // Sized for the usual row (version, time, a dozen bytes per value) so that the buffer rarely grows.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(
+                256 + batch.rows().size() * (80 + 16 * batch.columns().size()));
         try (JsonGenerator g = mapper.createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberProperty("v", ChangeBatch.VERSION);
@@ -191,13 +193,28 @@ public final class BatchCodec {
     private static List<Row> readRows(JsonParser p) {
         expect(p.currentToken(), JsonToken.START_ARRAY, "rows is an array");
         List<Row> rows = new ArrayList<>();
+        Times times = new Times();
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            rows.add(readRow(p));
+            rows.add(readRow(p, times));
         }
         return rows;
     }
 
-    private static Row readRow(JsonParser p) {
+    /** The rows of a transaction share one commit time: parse its text once per batch, not once per row. */
+    private static final class Times {
+        private String lastText;
+        private Instant last;
+
+        Instant parse(String text) {
+            if (!text.equals(lastText)) {
+                last = Instant.parse(text);
+                lastText = text;
+            }
+            return last;
+        }
+    }
+
+    private static Row readRow(JsonParser p, Times times) {
         Op op = null;
         long lsn = 0;
         long seq = 0;
@@ -211,7 +228,7 @@ public final class BatchCodec {
                 case "op" -> op = Op.ofCode(p.getString());
                 case "lsn" -> lsn = p.getLongValue();
                 case "seq" -> seq = p.getLongValue();
-                case "ts" -> ts = token == JsonToken.VALUE_NULL ? null : Instant.parse(p.getString());
+                case "ts" -> ts = token == JsonToken.VALUE_NULL ? null : times.parse(p.getString());
                 case "values" -> values = readValues(p);
                 case "unchanged" -> unchanged = readInts(p);
                 default -> p.skipChildren();

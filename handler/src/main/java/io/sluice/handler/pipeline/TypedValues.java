@@ -8,7 +8,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * PostgreSQL text values as Java values, for the steps that need them (cast, expressions): values travel as text and
@@ -55,10 +57,15 @@ final class TypedValues {
 
     private TypedValues() {}
 
+    /** Base names by type, since every parsed value asks: a batch has few types and many values. */
+    private static final Map<String, String> BASE_TYPES = new ConcurrentHashMap<>();
+
     /** The base type name, without a modifier: {@code numeric(10,2)} is {@code numeric}. */
     static String baseType(String type) {
-        int paren = type.indexOf('(');
-        return (paren < 0 ? type : type.substring(0, paren)).trim().toLowerCase(Locale.ROOT);
+        return BASE_TYPES.computeIfAbsent(type, t -> {
+            int paren = t.indexOf('(');
+            return (paren < 0 ? t : t.substring(0, paren)).trim().toLowerCase(Locale.ROOT);
+        });
     }
 
     /** The value as a Java object of its column's type: Long, BigDecimal, Boolean, or the text itself. */
