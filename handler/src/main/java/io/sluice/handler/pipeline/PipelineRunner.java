@@ -23,7 +23,7 @@ public final class PipelineRunner {
 
     /** The shaped batch, or empty when the table has no pipeline (the batch passes as it is). */
     public Optional<Result> run(ChangeBatch batch) {
-        List<Pipelines.NamedStep> steps = pipelines.forTable(batch.table());
+        List<Pipelines.NamedStep> steps = pipelines.forTable(batch.source(), batch.table());
         if (steps.isEmpty() || batch.isSchemaChange()) {
             return Optional.empty();
         }

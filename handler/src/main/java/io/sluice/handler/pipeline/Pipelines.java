@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pipelines of a handler, by source table pattern: a table's own ({@code schema.table}) over its schema's
- * ({@code schema.*}) over everyone's ({@code *}); a table that matches none passes through unchanged.
+ * The pipelines of a handler, by table pattern, optionally for one source: a table's own ({@code schema.table}) over
+ * its schema's ({@code schema.*}) over everyone's ({@code *}); a table that matches none passes through unchanged.
  */
 public final class Pipelines {
 
@@ -23,15 +23,26 @@ public final class Pipelines {
         return new Pipelines(Map.of());
     }
 
+    /** The steps for a table of any source: its own pipeline, else its schema's, else everyone's. */
     public List<NamedStep> forTable(TableName table) {
-        List<NamedStep> steps = byPattern.get(table.toString());
-        if (steps == null) {
-            steps = byPattern.get(table.schema() + ".*");
+        return forTable(null, table);
+    }
+
+    /**
+     * The steps for a table of a source: a pattern may name the source first ({@code crm:public.users},
+     * {@code crm:public.*}, {@code crm:*}), and such a pattern wins over the same one without a source.
+     */
+    public List<NamedStep> forTable(String source, TableName table) {
+        for (String pattern : List.of(table.toString(), table.schema() + ".*", "*")) {
+            List<NamedStep> steps = source == null ? null : byPattern.get(source + ":" + pattern);
+            if (steps == null) {
+                steps = byPattern.get(pattern);
+            }
+            if (steps != null) {
+                return steps;
+            }
         }
-        if (steps == null) {
-            steps = byPattern.get("*");
-        }
-        return steps == null ? List.of() : steps;
+        return List.of();
     }
 
     public boolean isEmpty() {

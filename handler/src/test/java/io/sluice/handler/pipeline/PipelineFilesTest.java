@@ -97,6 +97,23 @@ class PipelineFilesTest {
     }
 
     @Test
+    void aPatternNamingTheSourceWinsForThatSourceOnly() throws Exception {
+        Pipelines pipelines = read("""
+                pipelines:
+                  "shop:public.orders":
+                    - drop: [internal]
+                  public.orders:
+                    - drop: [note]
+                """);
+        assertThat(pipelines.forTable("shop", ORDERS))
+                .singleElement()
+                .satisfies(s -> assertThat(s.pipeline()).isEqualTo("shop:public.orders"));
+        assertThat(pipelines.forTable("crm", ORDERS))
+                .singleElement()
+                .satisfies(s -> assertThat(s.pipeline()).isEqualTo("public.orders"));
+    }
+
+    @Test
     void anUnknownStepIsReportedWithFileAndLine() {
         assertThatThrownBy(() -> read("""
                         pipelines:
