@@ -1,0 +1,90 @@
+package io.sluice.getter.files;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Finds the files of a directory that are complete: matching the glob, and either announced by a marker file
+ * ({@code <name><marker>}, e.g. {@code orders.csv.done}) or, without markers, the same size and modification time on two
+ * scans in a row (a writer still copying changes them). Each complete file comes with its content checksum.
+ */
+public final class CompleteFiles {
+
+    /** A complete file: its identity for the ledger. */
+    public record Found(Path path, long size, Instant mtime, String checksum) {}
+
+    private record Seen(long size, Instant mtime) {}
+
+    private final Path directory;
+    private final PathMatcher glob;
+    private final String marker;
+    private final Map<Path, Seen> lastScan = new HashMap<>();
+
+    /**
+     * @param marker suffix of a marker file that says a file is complete, or null to wait for a stable size instead
+     */
+    public CompleteFiles(Path directory, String glob, String marker) {
+        this.directory = directory;
+        this.glob = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        this.marker = marker;
+    }
+
+    /** The files complete as of this scan, in name order. */
+    public List<Found> scan() throws IOException {
+        List<Path> candidates;
+        try (Stream<Path> files = Files.list(directory)) {
+            candidates = files.filter(Files::isRegularFile)
+                    .filter(p -> glob.matches(p.getFileName()))
+                    .filter(p -> marker == null || !p.getFileName().toString().endsWith(marker))
+                    .sorted()
+                    .toList();
+        }
+        List<Found> complete = new ArrayList<>();
+        Map<Path, Seen> thisScan = new HashMap<>();
+        for (Path file : candidates) {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            Seen seen =
+                    new Seen(attributes.size(), attributes.lastModifiedTime().toInstant());
+            thisScan.put(file, seen);
+            boolean ready = marker != null
+                    ? Files.exists(file.resolveSibling(file.getFileName() + marker))
+                    : seen.equals(lastScan.get(file));
+            if (ready) {
+                complete.add(new Found(file, seen.size(), seen.mtime(), sha256(file)));
+            }
+        }
+        lastScan.clear();
+        lastScan.putAll(thisScan);
+        return complete;
+    }
+
+    /** The SHA-256 of a file's content, read as a stream: a 10 GiB file needs no more memory than a small one. */
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

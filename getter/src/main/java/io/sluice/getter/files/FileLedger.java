@@ -1,0 +1,137 @@
+package io.sluice.getter.files;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The file ledger ({@code sluice.files}): which files were seen (by content checksum, so a copy under another name is
+ * not loaded twice), who loads which (claimed with {@code FOR UPDATE SKIP LOCKED}, so replicas take different files),
+ * and how far each got (the last line whose rows the broker confirmed, so a file interrupted by a crash resumes there
+ * under another replica once the owner's lease has run out).
+ */
+public final class FileLedger {
+
+    /** A file one replica loads: where to start, and the version its rows carry ({@code (version, line)}). */
+    public record Claim(long id, String path, long version, long confirmedLine) {}
+
+    /** What registering a file found. */
+    public enum Registration {
+        /** Not seen before: now in the ledger, waiting for a claim. */
+        NEW,
+        /** The same content is already in the ledger (loaded, loading or set aside): not loaded again. */
+        KNOWN
+    }
+
+    private final DataSource dataSource;
+
+    public FileLedger(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Records a complete file found by a source; the checksum decides whether it was seen before. */
+    public Registration register(String source, String path, long size, Instant mtime, String checksum)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.files (source, path, size, mtime,"
+                        + " checksum) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, checksum) DO NOTHING")) {
+            insert.setString(1, source);
+            insert.setString(2, path);
+            insert.setLong(3, size);
+            insert.setTimestamp(4, Timestamp.from(mtime));
+            insert.setString(5, checksum);
+            return insert.executeUpdate() == 1 ? Registration.NEW : Registration.KNOWN;
+        }
+    }
+
+    /**
+     * Takes the oldest file nobody loads: new, or loading under an owner whose heartbeat is older than the lease (it
+     * died). Concurrent replicas skip each other's locked rows, so each gets a different file.
+     */
+    public Optional<Claim> claimNext(String source, String owner, Duration lease) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement claim = c.prepareStatement("UPDATE sluice.files f SET state = 'claimed', owner = ?,"
+                        + " heartbeat_at = now(), updated_at = now() WHERE f.id = (SELECT id FROM sluice.files"
+                        + " WHERE source = ? AND (state = 'new' OR (state IN ('claimed', 'loading')"
+                        + " AND heartbeat_at < now() - ?::interval)) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING id, path, version, confirmed_line")) {
+            claim.setString(1, owner);
+            claim.setString(2, source);
+            claim.setString(3, lease.toMillis() + " milliseconds");
+            try (ResultSet rs = claim.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Claim(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** Records progress (lines whose rows are confirmed downstream) and renews the owner's lease. */
+    public void progress(Claim claim, String owner, long confirmedLine, long rows, long badLines) throws SQLException {
+        update(
+                claim,
+                owner,
+                "state = 'loading', confirmed_line = ?, rows = ?, bad_lines = ?",
+                confirmedLine,
+                rows,
+                badLines);
+    }
+
+    /** The whole file is loaded: it is never read again unless forced. */
+    public void done(Claim claim, String owner) throws SQLException {
+        update(claim, owner, "state = 'done', owner = NULL");
+    }
+
+    /** Sets a file aside with the reason (too many bad lines): the pipeline goes on with others. */
+    public void quarantine(Claim claim, String owner, String reason) throws SQLException {
+        update(claim, owner, "state = 'quarantined', owner = NULL, reason = ?", reason);
+    }
+
+    /** The file could not be read (gone, unreadable): recorded with the reason. */
+    public void fail(Claim claim, String owner, String reason) throws SQLException {
+        update(claim, owner, "state = 'failed', owner = NULL, reason = ?", reason);
+    }
+
+    /** Loads a file again from its first line, even though its content was loaded before (rows get a new version). */
+    public boolean force(String source, String checksum) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement force = c.prepareStatement("UPDATE sluice.files SET state = 'new', owner = NULL,"
+                        + " confirmed_line = 0, rows = 0, bad_lines = 0, reason = NULL,"
+                        + " version = nextval('sluice.file_versions'), updated_at = now()"
+                        + " WHERE source = ? AND checksum = ?")) {
+            force.setString(1, source);
+            force.setString(2, checksum);
+            return force.executeUpdate() == 1;
+        }
+    }
+
+    /** Changes a claimed file, only while this owner still holds it (a replica that lost its lease must stop). */
+    private void update(Claim claim, String owner, String set, Object... values) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement update = c.prepareStatement("UPDATE sluice.files SET " + set
+                        + ", heartbeat_at = now(), updated_at = now() WHERE id = ? AND owner = ?")) {
+            int i = 1;
+            for (Object value : values) {
+                update.setObject(i++, value);
+            }
+            update.setLong(i++, claim.id());
+            update.setString(i, owner);
+            if (update.executeUpdate() == 0) {
+                throw new LostClaimException("file " + claim.path() + " is no longer claimed by " + owner);
+            }
+        }
+    }
+
+    /** Another replica took the file over (this one's lease ran out): this one must stop reading it. */
+    public static final class LostClaimException extends SQLException {
+        LostClaimException(String message) {
+            super(message);
+        }
+    }
+}
