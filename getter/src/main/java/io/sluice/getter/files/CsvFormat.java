@@ -1,0 +1,89 @@
+package io.sluice.getter.files;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * CSV per RFC 4180 through Apache Commons CSV: a header line or configured columns, delimiter, quote, a null marker
+ * and any charset (UTF-8, GBK, GB18030…). Records are read one at a time, so a 10 GiB file needs no more memory than a
+ * small one. A record with the wrong number of fields is a bad line, not the end of the file.
+ *
+ * @param columns the target's columns; with a header they are looked up by name, else taken in this order
+ */
+record CsvFormat(List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset) {
+
+    Iterator<ParsedLine> read(InputStream in) throws IOException {
+        Reader reader = new InputStreamReader(in, charset);
+        CSVFormat.Builder format = CSVFormat.RFC4180
+                .builder()
+                .setDelimiter(delimiter)
+                .setQuote(quote)
+                .setNullString(nullMarker);
+        if (header) {
+            format.setHeader().setSkipHeaderRecord(true);
+        }
+        CSVParser parser =
+                CSVParser.builder().setReader(reader).setFormat(format.get()).get();
+        List<Integer> positions = positions(parser);
+        Iterator<CSVRecord> records = parser.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    return records.hasNext();
+                } catch (UncheckedIOException e) {
+                    throw new IllegalStateException("unreadable CSV: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public ParsedLine next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                CSVRecord record = records.next();
+                long number = record.getRecordNumber();
+                int expected = header ? parser.getHeaderNames().size() : columns.size();
+                if (record.size() != expected) {
+                    return ParsedLine.bad(number, "expected " + expected + " fields, found " + record.size());
+                }
+                List<String> values = new ArrayList<>(positions.size());
+                for (int position : positions) {
+                    values.add(record.get(position));
+                }
+                return ParsedLine.ok(number, values);
+            }
+        };
+    }
+
+    /** Where each target column is in a record. */
+    private List<Integer> positions(CSVParser parser) {
+        List<Integer> positions = new ArrayList<>();
+        if (!header) {
+            for (int i = 0; i < columns.size(); i++) {
+                positions.add(i);
+            }
+            return positions;
+        }
+        List<String> names = parser.getHeaderNames();
+        for (String column : columns) {
+            int at = names.indexOf(column);
+            if (at < 0) {
+                throw new IllegalArgumentException("the header " + names + " has no column " + column);
+            }
+            positions.add(at);
+        }
+        return positions;
+    }
+}
