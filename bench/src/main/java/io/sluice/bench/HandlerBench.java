@@ -4,18 +4,12 @@ import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
-import io.sluice.common.batch.Column;
-import io.sluice.common.batch.Op;
-import io.sluice.common.batch.Origin;
-import io.sluice.common.batch.Row;
-import io.sluice.common.pg.TableName;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,14 +21,7 @@ import java.util.Locale;
  */
 final class HandlerBench {
 
-    private static final TableName FEED_LOG = new TableName("public", "feed_log");
-    private static final List<Column> COLUMNS = List.of(
-            new Column("id", "bigint", true),
-            new Column("c1", "integer", false),
-            new Column("c2", "integer", false),
-            new Column("info", "text", false),
-            new Column("crt_time", "timestamp without time zone", false));
-    private static final int BATCH_ROWS = 1_000;
+    private static final int BATCH_ROWS = FeedLogBatches.ROWS_PER_BATCH;
     private static final String PIPELINE = """
             pipelines:
               public.feed_log:
@@ -91,7 +78,7 @@ final class HandlerBench {
                     messages,
                     topology.rawExchange(),
                     this::batch,
-                    (rows + BATCH_ROWS - 1) / BATCH_ROWS,
+                    FeedLogBatches.count(rows),
                     batch -> Topology.rawRoutingKey("bench", batch.table()));
             try (ServiceProcess handler = ServiceProcess.start("handler", "512m", all)) {
                 long start = Queues.awaitConsumers(broker, topology.handlerQueue(), 1);
@@ -106,23 +93,6 @@ final class HandlerBench {
     }
 
     private ChangeBatch batch(int batch) {
-        List<Row> batchRows = new ArrayList<>(BATCH_ROWS);
-        Instant now = Instant.now();
-        for (int i = 0; i < BATCH_ROWS && batch * BATCH_ROWS + i < rows; i++) {
-            long id = (long) batch * BATCH_ROWS + i + 1;
-            batchRows.add(new Row(
-                    Op.INSERT,
-                    1_000 + batch,
-                    i + 1,
-                    now,
-                    List.of(
-                            Long.toString(id),
-                            Long.toString(id % 1000),
-                            Long.toString(id % 7),
-                            Long.toHexString(id * 0x9E3779B97F4A7C15L) + " feed",
-                            "2026-11-30 10:00:00." + String.format(Locale.ROOT, "%03d", id % 1000)),
-                    List.of()));
-        }
-        return new ChangeBatch("bench", Origin.CDC, FEED_LOG, COLUMNS, batchRows);
+        return FeedLogBatches.batch(rows, 0, batch, 1_000 + batch);
     }
 }

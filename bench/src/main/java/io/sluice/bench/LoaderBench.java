@@ -4,17 +4,12 @@ import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
-import io.sluice.common.batch.Column;
-import io.sluice.common.batch.Op;
-import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
-import io.sluice.common.pg.TableName;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.io.StringReader;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,16 +22,9 @@ import org.postgresql.PGConnection;
  */
 final class LoaderBench {
 
-    private static final TableName FEED_LOG = new TableName("public", "feed_log");
-    private static final List<Column> COLUMNS = List.of(
-            new Column("id", "bigint", true),
-            new Column("c1", "integer", false),
-            new Column("c2", "integer", false),
-            new Column("info", "text", false),
-            new Column("crt_time", "timestamp without time zone", false));
     private static final String TABLE = "(id int8 PRIMARY KEY, c1 int, c2 int, info text, crt_time timestamp,"
             + " _sluice_lsn int8 NOT NULL, _sluice_seq int8 NOT NULL)";
-    private static final int BATCH_ROWS = 1_000;
+    private static final int BATCH_ROWS = FeedLogBatches.ROWS_PER_BATCH;
 
     private final int rows;
     private final RabbitBroker broker = RabbitBroker.get();
@@ -177,30 +165,12 @@ final class LoaderBench {
                 messages,
                 topology.cleanExchange(),
                 batch -> batch(phase, batch),
-                (rows + BATCH_ROWS - 1) / BATCH_ROWS,
+                FeedLogBatches.count(rows),
                 batch -> Topology.cleanRoutingKey("warehouse", batch.table()));
     }
 
     private ChangeBatch batch(int phase, int batch) {
-        List<Row> batchRows = new ArrayList<>(BATCH_ROWS);
-        long lsn = (phase == 0 ? 1_000 : 10_000_000) + batch;
-        Instant now = Instant.now();
-        for (int i = 0; i < BATCH_ROWS && batch * BATCH_ROWS + i < rows; i++) {
-            long id = (long) batch * BATCH_ROWS + i + 1;
-            batchRows.add(new Row(
-                    phase == 0 ? Op.INSERT : Op.UPDATE,
-                    lsn,
-                    i + 1,
-                    now,
-                    List.of(
-                            Long.toString(id),
-                            Long.toString((id + phase) % 1000),
-                            Long.toString(id % 7),
-                            Long.toHexString(id * 0x9E3779B97F4A7C15L) + (phase == 0 ? " feed" : " updated"),
-                            "2026-11-30 10:00:00." + String.format(Locale.ROOT, "%03d", id % 1000)),
-                    List.of()));
-        }
-        return new ChangeBatch("bench", Origin.CDC, FEED_LOG, COLUMNS, batchRows);
+        return FeedLogBatches.batch(rows, phase, batch, (phase == 0 ? 1_000 : 10_000_000) + batch);
     }
 
     private static String phaseName(int phase) {
