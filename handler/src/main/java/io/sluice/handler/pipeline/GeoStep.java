@@ -5,7 +5,6 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.TableName;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -37,16 +36,8 @@ final class GeoStep implements StepType {
 
     @Override
     public Step create(StepConfig config) {
-        Map<String, StepConfig> entries = config.entries();
-        for (String required : List.of("lon", "lat", "regions", "id", "shape", "column")) {
-            if (!entries.containsKey(required)) {
-                throw config.error("geo needs '" + required + "'");
-            }
-        }
-        DataSource dataSource = reference.get();
-        if (dataSource == null) {
-            throw config.error("geo needs a reference database: set sluice.handler.reference.url");
-        }
+        Map<String, StepConfig> entries = config.entries("lon", "lat", "regions", "id", "shape", "column");
+        DataSource dataSource = config.referenceDatabase(reference);
         String lonColumn = entries.get("lon").text();
         String latColumn = entries.get("lat").text();
         String target = entries.get("column").text();

@@ -52,16 +52,8 @@ final class LookupStep implements StepType {
 
     @Override
     public Step create(StepConfig config) {
-        Map<String, StepConfig> entries = config.entries();
-        for (String required : List.of("table", "key", "columns")) {
-            if (!entries.containsKey(required)) {
-                throw config.error("lookup needs '" + required + "'");
-            }
-        }
-        DataSource dataSource = reference.get();
-        if (dataSource == null) {
-            throw config.error("lookup needs a reference database: set sluice.handler.reference.url");
-        }
+        Map<String, StepConfig> entries = config.entries("table", "key", "columns");
+        DataSource dataSource = config.referenceDatabase(reference);
         TableName table = TableName.parse(entries.get("table").text());
         String key = entries.get("key").text();
         String on = entries.containsKey("on") ? entries.get("on").text() : key;

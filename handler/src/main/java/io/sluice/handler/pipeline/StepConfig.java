@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -85,6 +87,26 @@ public final class StepConfig {
 
     Node node() {
         return node;
+    }
+
+    /** A mapping of names to nested configurations that must hold these names. */
+    public Map<String, StepConfig> entries(String... required) {
+        Map<String, StepConfig> entries = entries();
+        for (String name : required) {
+            if (!entries.containsKey(name)) {
+                throw error(step + " needs '" + name + "'");
+            }
+        }
+        return entries;
+    }
+
+    /** The reference database a step reads; a configuration error when none is configured. */
+    DataSource referenceDatabase(Supplier<DataSource> reference) {
+        DataSource dataSource = reference.get();
+        if (dataSource == null) {
+            throw error(step + " needs a reference database: set sluice.handler.reference.url");
+        }
+        return dataSource;
     }
 
     /** A mapping of names to single values, e.g. {@code - rename: {a: b}}. */
