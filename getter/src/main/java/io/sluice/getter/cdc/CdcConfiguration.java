@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
+import io.sluice.getter.RawBatchPublisher;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Wires change data capture, one runner per configured source, when {@code sluice.getter.cdc.enabled}. */
@@ -37,6 +39,7 @@ class CdcConfiguration {
             SluiceAmqpProperties amqp,
             MeterRegistry meters) {
         return new RawBatchPublisher(
+                "cdc",
                 publisher,
                 messages,
                 amqp.topology(),
@@ -46,10 +49,15 @@ class CdcConfiguration {
 
     @Bean
     ChangeCapture changeCapture(
-            CdcProperties properties, RawBatchPublisher raw, SnapshotStore store, MeterRegistry meters) {
-        if (properties.sources().isEmpty()) {
-            throw new IllegalStateException("no CDC source is configured: set sluice.getter.cdc.sources[0].name and"
-                    + " .url (or sluice.getter.cdc.enabled=false)");
+            CdcProperties properties,
+            RawBatchPublisher rawBatchPublisher,
+            SnapshotStore store,
+            MeterRegistry meters,
+            Environment environment) {
+        // A getter must read something: changes, files, or both.
+        if (properties.sources().isEmpty() && !environment.containsProperty("sluice.getter.files.sources[0].name")) {
+            throw new IllegalStateException("nothing to read: configure a CDC source (sluice.getter.cdc.sources[0].name"
+                    + " and .url) or a file source (sluice.getter.files.sources[0].name…)");
         }
         Set<String> names = new HashSet<>();
         for (CdcProperties.Source source : properties.sources()) {
@@ -61,9 +69,9 @@ class CdcConfiguration {
                 .map(source -> new ReplicationRunner(
                         source,
                         properties,
-                        raw,
+                        rawBatchPublisher,
                         store,
-                        new Snapshotter(source, properties, store, raw::publish, meters),
+                        new Snapshotter(source, properties, store, rawBatchPublisher::publish, meters),
                         meters))
                 .toList());
     }

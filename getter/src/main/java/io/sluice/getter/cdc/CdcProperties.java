@@ -29,7 +29,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("sluice.getter.cdc")
 public record CdcProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue @Valid List<Source> sources,
+        @DefaultValue List<@Valid Source> sources,
         @DefaultValue("5000") @Min(1) int maxBatchRows,
         @DefaultValue("10s") Duration statusInterval,
         @DefaultValue("1s") Duration retryBackoff,

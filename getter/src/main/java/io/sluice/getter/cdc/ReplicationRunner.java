@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
+import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.cdc.SourceSession.SlotState;
 import java.nio.ByteBuffer;
 import java.time.Duration;

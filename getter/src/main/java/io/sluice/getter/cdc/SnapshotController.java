@@ -2,6 +2,7 @@ package io.sluice.getter.cdc;
 
 import io.sluice.common.pg.TableName;
 import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -14,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  * getter that holds the source's slot picks it up within a second.
  */
 @RestController
+@ConditionalOnProperty(prefix = "sluice.getter.cdc", name = "enabled", matchIfMissing = true)
 class SnapshotController {
 
     private final SnapshotStore store;

@@ -1,5 +1,6 @@
 package io.sluice.getter.files;
 
+import io.sluice.getter.files.FileStore.StoredFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,12 +23,10 @@ import java.util.stream.Stream;
 /**
  * Finds the files of a directory that are complete: matching the glob, and either announced by a marker file
  * ({@code <name><marker>}, e.g. {@code orders.csv.done}) or, without markers, the same size and modification time on two
- * scans in a row (a writer still copying changes them). Each complete file comes with its content checksum.
+ * scans in a row (a writer still copying changes them). Each complete file comes with its content checksum, computed
+ * once per size and modification time.
  */
-public final class CompleteFiles {
-
-    /** A complete file: its identity for the ledger. */
-    public record Found(Path path, long size, Instant mtime, String checksum) {}
+final class CompleteFiles {
 
     private record Seen(long size, Instant mtime) {}
 
@@ -35,18 +34,18 @@ public final class CompleteFiles {
     private final PathMatcher glob;
     private final String marker;
     private final Map<Path, Seen> lastScan = new HashMap<>();
+    private final Map<Path, StoredFile> checksummed = new HashMap<>();
 
     /**
      * @param marker suffix of a marker file that says a file is complete, or null to wait for a stable size instead
      */
-    public CompleteFiles(Path directory, String glob, String marker) {
+    CompleteFiles(Path directory, String glob, String marker) {
         this.directory = directory;
         this.glob = FileSystems.getDefault().getPathMatcher("glob:" + glob);
         this.marker = marker;
     }
 
-    /** The files complete as of this scan, in name order. */
-    public List<Found> scan() throws IOException {
+    List<StoredFile> scan() throws IOException {
         List<Path> candidates;
         try (Stream<Path> files = Files.list(directory)) {
             candidates = files.filter(Files::isRegularFile)
@@ -55,10 +54,15 @@ public final class CompleteFiles {
                     .sorted()
                     .toList();
         }
-        List<Found> complete = new ArrayList<>();
+        List<StoredFile> complete = new ArrayList<>();
         Map<Path, Seen> thisScan = new HashMap<>();
         for (Path file : candidates) {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue; // moved away by another replica meanwhile
+            }
             Seen seen =
                     new Seen(attributes.size(), attributes.lastModifiedTime().toInstant());
             thisScan.put(file, seen);
@@ -66,12 +70,23 @@ public final class CompleteFiles {
                     ? Files.exists(file.resolveSibling(file.getFileName() + marker))
                     : seen.equals(lastScan.get(file));
             if (ready) {
-                complete.add(new Found(file, seen.size(), seen.mtime(), sha256(file)));
+                complete.add(identify(file, seen));
             }
         }
         lastScan.clear();
         lastScan.putAll(thisScan);
+        checksummed.keySet().retainAll(thisScan.keySet());
         return complete;
+    }
+
+    private StoredFile identify(Path file, Seen seen) throws IOException {
+        StoredFile known = checksummed.get(file);
+        if (known != null && known.size() == seen.size() && known.mtime().equals(seen.mtime())) {
+            return known;
+        }
+        StoredFile found = new StoredFile(file.getFileName().toString(), seen.size(), seen.mtime(), sha256(file));
+        checksummed.put(file, found);
+        return found;
     }
 
     /** The SHA-256 of a file's content, read as a stream: a 10 GiB file needs no more memory than a small one. */

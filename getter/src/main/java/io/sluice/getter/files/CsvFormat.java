@@ -2,7 +2,6 @@ package io.sluice.getter.files;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -21,10 +20,12 @@ import org.apache.commons.csv.CSVRecord;
  *
  * @param columns the target's columns; with a header they are looked up by name, else taken in this order
  */
-record CsvFormat(List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset) {
+record CsvFormat(List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset)
+        implements LineFormat {
 
-    Iterator<ParsedLine> read(InputStream in) throws IOException {
-        Reader reader = new InputStreamReader(in, charset);
+    @Override
+    public Iterator<ParsedLine> read(InputStream in) throws IOException {
+        Reader reader = LineFormat.strictReader(in, charset);
         CSVFormat.Builder format = CSVFormat.RFC4180
                 .builder()
                 .setDelimiter(delimiter)
@@ -33,8 +34,14 @@ record CsvFormat(List<String> columns, boolean header, char delimiter, char quot
         if (header) {
             format.setHeader().setSkipHeaderRecord(true);
         }
-        CSVParser parser =
-                CSVParser.builder().setReader(reader).setFormat(format.get()).get();
+        CSVFormat csv = format.get();
+        CSVParser parser;
+        try {
+            parser = CSVParser.builder().setReader(reader).setFormat(csv).get();
+        } catch (IOException | UncheckedIOException e) {
+            throw LineFormat.readFailure(
+                    e instanceof UncheckedIOException u ? u.getCause() : (IOException) e, charset, "the header");
+        }
         List<Integer> positions = positions(parser);
         Iterator<CSVRecord> records = parser.iterator();
         return new Iterator<>() {
@@ -43,7 +50,7 @@ record CsvFormat(List<String> columns, boolean header, char delimiter, char quot
                 try {
                     return records.hasNext();
                 } catch (UncheckedIOException e) {
-                    throw new IllegalStateException("unreadable CSV: " + e.getMessage(), e);
+                    throw LineFormat.readFailure(e.getCause(), charset, "record " + parser.getRecordNumber());
                 }
             }
 
@@ -56,7 +63,9 @@ record CsvFormat(List<String> columns, boolean header, char delimiter, char quot
                 long number = record.getRecordNumber();
                 int expected = header ? parser.getHeaderNames().size() : columns.size();
                 if (record.size() != expected) {
-                    return ParsedLine.bad(number, "expected " + expected + " fields, found " + record.size());
+                    return ParsedLine.bad(
+                            number, "expected " + expected + " fields, found " + record.size(), csv.format((Object[])
+                                    record.values()));
                 }
                 List<String> values = new ArrayList<>(positions.size());
                 for (int position : positions) {
@@ -80,7 +89,7 @@ record CsvFormat(List<String> columns, boolean header, char delimiter, char quot
         for (String column : columns) {
             int at = names.indexOf(column);
             if (at < 0) {
-                throw new IllegalArgumentException("the header " + names + " has no column " + column);
+                throw new UnreadableFileException("the header " + names + " has no column " + column);
             }
             positions.add(at);
         }

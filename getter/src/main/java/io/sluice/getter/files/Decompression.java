@@ -4,24 +4,26 @@ import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
-/** Opens a file as a stream of its content, decompressing by extension: {@code .gz}, {@code .zst}/{@code .zstd}. */
+/** Reads a file's content, decompressing by the file's extension: {@code .gz}, {@code .zst}/{@code .zstd}. */
 final class Decompression {
 
     private Decompression() {}
 
-    static InputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        String name = file.getFileName().toString();
+    static InputStream wrap(InputStream raw, String name) throws IOException {
+        InputStream buffered = new BufferedInputStream(raw, 1 << 16);
         if (name.endsWith(".gz")) {
-            return new GZIPInputStream(raw, 1 << 16);
+            return new GZIPInputStream(buffered, 1 << 16);
         }
         if (name.endsWith(".zst") || name.endsWith(".zstd")) {
-            return new ZstdInputStream(raw);
+            return new BufferedInputStream(new ZstdInputStream(buffered), 1 << 16);
         }
-        return raw;
+        return buffered;
+    }
+
+    /** The name without its compression extension, e.g. {@code orders.jsonl} for {@code orders.jsonl.gz}. */
+    static String uncompressedName(String name) {
+        return name.replaceFirst("\\.(gz|zst|zstd)$", "");
     }
 }

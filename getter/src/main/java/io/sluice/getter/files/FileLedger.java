@@ -18,16 +18,28 @@ import javax.sql.DataSource;
  */
 public final class FileLedger {
 
-    /** A file one replica loads: where to start, and the version its rows carry ({@code (version, line)}). */
-    public record Claim(long id, String path, long version, long confirmedLine) {}
+    /**
+     * A file one replica loads: where to start, the counts so far, and the version its rows carry ({@code (version,
+     * line)}); its modification time is its rows' source time.
+     */
+    public record Claim(
+            long id, String path, Instant mtime, long version, long confirmedLine, long rows, long badLines) {}
 
-    /** What registering a file found. */
-    public enum Registration {
-        /** Not seen before: now in the ledger, waiting for a claim. */
+    /** A file's state in the ledger. */
+    public enum FileState {
         NEW,
-        /** The same content is already in the ledger (loaded, loading or set aside): not loaded again. */
-        KNOWN
+        CLAIMED,
+        LOADING,
+        DONE,
+        FAILED,
+        QUARANTINED
     }
+
+    /**
+     * What registering a file found: {@code added} when its content is new (or back after it had gone missing), else
+     * the state and name of the ledger's file with the same content.
+     */
+    public record Registration(boolean added, FileState state, String path) {}
 
     private final DataSource dataSource;
 
@@ -35,38 +47,63 @@ public final class FileLedger {
         this.dataSource = dataSource;
     }
 
-    /** Records a complete file found by a source; the checksum decides whether it was seen before. */
+    /**
+     * Records a complete file found by a source; the checksum decides whether it was seen before. A file that had
+     * failed because it was gone is taken again when it is back.
+     */
     public Registration register(String source, String path, long size, Instant mtime, String checksum)
             throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.files (source, path, size, mtime,"
-                        + " checksum) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, checksum) DO NOTHING")) {
+                        + " checksum) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, checksum) DO UPDATE SET state = 'new',"
+                        + " path = EXCLUDED.path, reason = NULL, updated_at = now() WHERE files.state = 'failed'");
+                PreparedStatement known =
+                        c.prepareStatement("SELECT state, path FROM sluice.files WHERE source = ? AND checksum = ?")) {
             insert.setString(1, source);
             insert.setString(2, path);
             insert.setLong(3, size);
             insert.setTimestamp(4, Timestamp.from(mtime));
             insert.setString(5, checksum);
-            return insert.executeUpdate() == 1 ? Registration.NEW : Registration.KNOWN;
+            if (insert.executeUpdate() == 1) {
+                return new Registration(true, FileState.NEW, path);
+            }
+            known.setString(1, source);
+            known.setString(2, checksum);
+            try (ResultSet rs = known.executeQuery()) {
+                rs.next();
+                return new Registration(
+                        false, FileState.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)), rs.getString(2));
+            }
         }
     }
 
     /**
-     * Takes the oldest file nobody loads: new, or loading under an owner whose heartbeat is older than the lease (it
-     * died). Concurrent replicas skip each other's locked rows, so each gets a different file.
+     * Takes the oldest file nobody loads: new, left by this owner (its load was interrupted, or the process restarted
+     * under the same name), or loading under an owner whose heartbeat is older than the lease (it died). Concurrent
+     * replicas skip each other's locked rows, so each gets a different file.
      */
     public Optional<Claim> claimNext(String source, String owner, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement claim = c.prepareStatement("UPDATE sluice.files f SET state = 'claimed', owner = ?,"
-                        + " heartbeat_at = now(), updated_at = now() WHERE f.id = (SELECT id FROM sluice.files"
-                        + " WHERE source = ? AND (state = 'new' OR (state IN ('claimed', 'loading')"
-                        + " AND heartbeat_at < now() - ?::interval)) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                        + " RETURNING id, path, version, confirmed_line")) {
+                PreparedStatement claim = c.prepareStatement(
+                        "UPDATE sluice.files f SET state = 'claimed', owner = ?,"
+                                + " heartbeat_at = now(), updated_at = now() WHERE f.id = (SELECT id FROM sluice.files"
+                                + " WHERE source = ? AND (state = 'new' OR (state IN ('claimed', 'loading')"
+                                + " AND (owner = ? OR heartbeat_at < now() - ?::interval))) ORDER BY id LIMIT 1"
+                                + " FOR UPDATE SKIP LOCKED) RETURNING id, path, mtime, version, confirmed_line, rows, bad_lines")) {
             claim.setString(1, owner);
             claim.setString(2, source);
-            claim.setString(3, lease.toMillis() + " milliseconds");
+            claim.setString(3, owner);
+            claim.setString(4, lease.toMillis() + " milliseconds");
             try (ResultSet rs = claim.executeQuery()) {
                 return rs.next()
-                        ? Optional.of(new Claim(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)))
+                        ? Optional.of(new Claim(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getTimestamp(3).toInstant(),
+                                rs.getLong(4),
+                                rs.getLong(5),
+                                rs.getLong(6),
+                                rs.getLong(7)))
                         : Optional.empty();
             }
         }

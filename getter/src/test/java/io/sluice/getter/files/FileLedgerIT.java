@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.getter.files.FileLedger.Claim;
+import io.sluice.getter.files.FileLedger.FileState;
 import io.sluice.getter.files.FileLedger.Registration;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
@@ -44,11 +45,12 @@ class FileLedgerIT {
 
     @Test
     void aFileIsLoadedOnceByContentEvenUnderAnotherNameUnlessForced() throws Exception {
-        assertThat(register("in/orders-1.csv", "abc")).isEqualTo(Registration.NEW);
+        assertThat(register("in/orders-1.csv", "abc").added()).isTrue();
         Claim claim = ledger.claimNext("partners", "getter-a", LEASE).orElseThrow();
         ledger.done(claim, "getter-a");
 
-        assertThat(register("in/orders-1-copy.csv", "abc")).isEqualTo(Registration.KNOWN);
+        assertThat(register("in/orders-1-copy.csv", "abc"))
+                .isEqualTo(new Registration(false, FileState.DONE, "in/orders-1.csv"));
         assertThat(ledger.claimNext("partners", "getter-a", LEASE)).isEmpty();
 
         assertThat(ledger.force("partners", "abc")).isTrue();
@@ -73,6 +75,7 @@ class FileLedgerIT {
                     Optional<Claim> claim;
                     while ((claim = ledger.claimNext("partners", owner, LEASE)).isPresent()) {
                         claimed.add(claim.get().id());
+                        ledger.done(claim.get(), owner);
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -97,6 +100,8 @@ class FileLedgerIT {
         Claim taken = ledger.claimNext("partners", "getter-b", LEASE).orElseThrow();
         assertThat(taken.id()).isEqualTo(first.id());
         assertThat(taken.confirmedLine()).isEqualTo(5_000);
+        assertThat(taken.rows()).isEqualTo(4_990);
+        assertThat(taken.badLines()).isEqualTo(10);
         assertThat(taken.version()).isEqualTo(first.version()); // same rows, same versions: re-sent lines converge
 
         assertThatThrownBy(() -> ledger.progress(first, "getter-a", 6_000, 5_990, 10))
@@ -104,6 +109,29 @@ class FileLedgerIT {
         ledger.quarantine(taken, "getter-b", "bad-line ratio 0.31 above 0.10");
         assertThat(state.queryValue("SELECT state || ': ' || reason FROM sluice.files"))
                 .isEqualTo("quarantined: bad-line ratio 0.31 above 0.10");
+    }
+
+    @Test
+    void aReplicaRestartedUnderTheSameNameTakesItsFileBackAtOnce() throws Exception {
+        register("in/a.csv", "a");
+        Claim first = ledger.claimNext("partners", "getter-0", LEASE).orElseThrow();
+        ledger.progress(first, "getter-0", 100, 100, 0);
+        assertThat(ledger.claimNext("partners", "getter-1", LEASE)).isEmpty();
+        assertThat(ledger.claimNext("partners", "getter-0", LEASE))
+                .get()
+                .extracting(Claim::id, Claim::confirmedLine)
+                .containsExactly(first.id(), 100L);
+    }
+
+    @Test
+    void aFileThatFailedBecauseItWasGoneIsTakenAgainWhenItIsBack() throws Exception {
+        register("in/a.csv", "a");
+        ledger.fail(ledger.claimNext("partners", "getter-a", LEASE).orElseThrow(), "getter-a", "gone");
+        assertThat(register("in/a-again.csv", "a").added()).isTrue();
+        assertThat(ledger.claimNext("partners", "getter-a", LEASE))
+                .get()
+                .extracting(Claim::path)
+                .isEqualTo("in/a-again.csv");
     }
 
     private Registration register(String path, String checksum) throws Exception {

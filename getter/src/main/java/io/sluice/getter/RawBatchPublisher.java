@@ -1,4 +1,4 @@
-package io.sluice.getter.cdc;
+package io.sluice.getter;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,7 +21,7 @@ import org.springframework.amqp.core.Message;
  * bounded too: when the broker is slow to confirm (or blocks the connection), publishing waits, so the getter stops
  * reading the slot instead of growing without bound.
  */
-final class RawBatchPublisher implements AutoCloseable {
+public final class RawBatchPublisher implements AutoCloseable {
 
     private static final int ENCODERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
@@ -40,7 +40,9 @@ final class RawBatchPublisher implements AutoCloseable {
             new ThreadPoolExecutor.CallerRunsPolicy());
     private long inFlightBytes;
 
-    RawBatchPublisher(
+    /** @param origin what it publishes ({@code cdc}, {@code file}): a tag of its in-flight gauge */
+    public RawBatchPublisher(
+            String origin,
             ConfirmedPublisher publisher,
             BatchMessages messages,
             Topology topology,
@@ -52,12 +54,13 @@ final class RawBatchPublisher implements AutoCloseable {
         this.meters = meters;
         this.maxInFlightBytes = maxInFlightBytes;
         Gauge.builder("sluice.getter.in.flight.bytes", this, RawBatchPublisher::inFlightBytes)
+                .tag("origin", origin)
                 .description("message bytes published and not yet confirmed by the broker")
                 .register(meters);
     }
 
     /** Hands the batch to an encoder; the future completes when the broker confirmed all of it. */
-    CompletableFuture<Void> publish(ChangeBatch batch) {
+    public CompletableFuture<Void> publish(ChangeBatch batch) {
         return CompletableFuture.supplyAsync(() -> encodeAndSend(batch), encoders)
                 .thenCompose(Function.identity());
     }

@@ -1,0 +1,146 @@
+package io.sluice.getter.files;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.amqp.BatchMessages;
+import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.SluiceAmqpProperties;
+import io.sluice.getter.RawBatchPublisher;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Wires file ingestion, one loop per configured source, when {@code sluice.getter.files.sources} has any. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "sluice.getter.files.sources[0]", name = "name")
+class FilesConfiguration {
+
+    @Bean(destroyMethod = "close")
+    RawBatchPublisher fileBatchPublisher(
+            FileProperties properties,
+            ConfirmedPublisher publisher,
+            BatchMessages messages,
+            SluiceAmqpProperties amqp,
+            MeterRegistry meters) {
+        return new RawBatchPublisher(
+                "file",
+                publisher,
+                messages,
+                amqp.topology(),
+                meters,
+                properties.maxInFlightBytes().toBytes());
+    }
+
+    @Bean
+    FileIngestions fileIngestions(
+            FileProperties properties,
+            DataSource dataSource,
+            RawBatchPublisher fileBatchPublisher,
+            ConfirmedPublisher publisher,
+            SluiceAmqpProperties amqp,
+            MeterRegistry meters) {
+        FileLedger ledger = new FileLedger(dataSource);
+        String owner = properties.owner() != null ? properties.owner() : defaultOwner();
+        Set<String> names = new HashSet<>();
+        List<FileIngestion> ingestions = properties.sources().stream()
+                .map(config -> {
+                    if (!names.add(config.name())) {
+                        throw new IllegalStateException("two file sources are named '" + config.name() + "'");
+                    }
+                    FileSource source = new FileSource(config, FilesConfiguration::s3Store);
+                    FileLoad load = new FileLoad(
+                            source,
+                            ledger,
+                            owner,
+                            fileBatchPublisher,
+                            publisher,
+                            amqp.topology(),
+                            properties.maxBatchRows(),
+                            properties.progressInterval());
+                    return new FileIngestion(
+                            source, ledger, load, owner, properties.lease(), properties.pollInterval(), meters);
+                })
+                .toList();
+        return new FileIngestions(ingestions);
+    }
+
+    /** An S3 client for one source: its endpoint, region and credentials, checksums only where S3 requires them. */
+    static FileStore s3Store(FileProperties.Source config) {
+        FileProperties.S3 s3 = config.s3();
+        var client = S3Client.builder()
+                .region(Region.of(s3.region()))
+                .forcePathStyle(s3.pathStyle())
+                .httpClient(UrlConnectionHttpClient.create())
+                // S3-compatible stores (MinIO, OSS…) do not all know the SDK's newer default checksums.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(
+                        s3.accessKey() != null
+                                ? StaticCredentialsProvider.create(
+                                        AwsBasicCredentials.create(s3.accessKey(), s3.secretKey()))
+                                : DefaultCredentialsProvider.builder().build());
+        if (s3.endpoint() != null) {
+            client.endpointOverride(s3.endpoint());
+        }
+        return new S3Store(client.build(), s3.bucket(), s3.prefix(), config.glob(), config.marker());
+    }
+
+    /** {@code <host>/<pid>}: unique among processes, and stable across a container's restarts in the same pod. */
+    private static String defaultOwner() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "getter";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+
+    /** Starts every source's loop with the application and stops them with it. */
+    static final class FileIngestions implements SmartLifecycle {
+
+        private final List<FileIngestion> ingestions;
+        private volatile boolean running;
+
+        FileIngestions(List<FileIngestion> ingestions) {
+            this.ingestions = ingestions;
+        }
+
+        @Override
+        public void start() {
+            ingestions.forEach(FileIngestion::start);
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            ingestions.parallelStream().forEach(FileIngestion::stop);
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        List<FileIngestion> ingestions() {
+            return ingestions;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.sluice.getter.files;
+
+import com.github.luben.zstd.ZstdIOException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.util.Iterator;
+import java.util.zip.ZipException;
+
+/**
+ * How a file's content becomes lines of values in the target's column order, read one at a time so a file of any size
+ * streams. A line that cannot be read is a bad line, not the end of the file; content that cannot be read at all (a
+ * wrong encoding, a broken compression) throws, and the file is quarantined.
+ */
+interface LineFormat {
+
+    Iterator<ParsedLine> read(InputStream in) throws IOException;
+
+    /**
+     * What a failure to read a file's content means: text that is not valid in the charset or a broken compression
+     * make the file unreadable (quarantine it); anything else (a lost connection to the store) is worth a retry.
+     */
+    static RuntimeException readFailure(IOException e, Charset charset, String after) {
+        if (e instanceof CharacterCodingException) {
+            return new UnreadableFileException("not valid " + charset.name() + " text after " + after, e);
+        }
+        if (e instanceof ZipException || e instanceof EOFException || e instanceof ZstdIOException) {
+            return new UnreadableFileException("broken compression after " + after + ": " + e.getMessage(), e);
+        }
+        return new UncheckedIOException(e);
+    }
+
+    /**
+     * A reader that refuses bytes that are not valid in the charset instead of loading replacement characters: a GBK
+     * file read as UTF-8 must be quarantined, not loaded as garbage.
+     */
+    static Reader strictReader(InputStream in, Charset charset) {
+        return new InputStreamReader(
+                in,
+                charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT));
+    }
+}
