@@ -15,8 +15,9 @@ public final class Bench {
             case "getter" -> new GetterBench(quick).run();
             case "loader" -> new LoaderBench(quick).run();
             case "handler" -> new HandlerBench(quick).run();
+            case "files" -> new FilesBench(quick).run();
             default -> {
-                System.err.println("unknown stage '" + stage + "'; stages: getter, handler, loader");
+                System.err.println("unknown stage '" + stage + "'; stages: getter, files, handler, loader");
                 System.exit(2);
                 yield null;
             }

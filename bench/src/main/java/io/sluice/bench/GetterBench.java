@@ -263,7 +263,7 @@ final class GetterBench {
     }
 
     /** Seconds from the first counted row to {@code target} rows. */
-    private static double awaitCount(ServiceProcess process, long target, DoubleSupplier count) throws Exception {
+    static double awaitCount(ServiceProcess process, long target, DoubleSupplier count) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         long first = 0;
         double seen;

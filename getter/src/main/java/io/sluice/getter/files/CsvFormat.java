@@ -20,7 +20,8 @@ import org.apache.commons.csv.CSVRecord;
  *
  * @param columns the target's columns; with a header they are looked up by name, else taken in this order
  */
-record CsvFormat(List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset)
+public record CsvFormat(
+        List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset)
         implements LineFormat {
 
     @Override

@@ -18,7 +18,7 @@ import java.util.zip.ZipException;
  * streams. A line that cannot be read is a bad line, not the end of the file; content that cannot be read at all (a
  * wrong encoding, a broken compression) throws, and the file is quarantined.
  */
-interface LineFormat {
+public interface LineFormat {
 
     Iterator<ParsedLine> read(InputStream in) throws IOException;
 
