@@ -135,15 +135,18 @@ public final class FileLedger {
         update(claim, owner, "state = 'failed', owner = NULL, reason = ?", reason);
     }
 
-    /** Loads a file again from its first line, even though its content was loaded before (rows get a new version). */
-    public boolean force(String source, String checksum) throws SQLException {
+    /**
+     * Loads a file again from its first line, even though its content was loaded before (rows get a new version, so
+     * they win over the first load's): the latest file of that name, which must be in the store again.
+     */
+    public boolean force(String source, String path) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement force = c.prepareStatement("UPDATE sluice.files SET state = 'new', owner = NULL,"
                         + " confirmed_line = 0, rows = 0, bad_lines = 0, reason = NULL,"
                         + " version = nextval('sluice.file_versions'), updated_at = now()"
-                        + " WHERE source = ? AND checksum = ?")) {
+                        + " WHERE id = (SELECT max(id) FROM sluice.files WHERE source = ? AND path = ?)")) {
             force.setString(1, source);
-            force.setString(2, checksum);
+            force.setString(2, path);
             return force.executeUpdate() == 1;
         }
     }

@@ -9,8 +9,10 @@ import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.files.FileLedger.Claim;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Loads one claimed file: streams its lines from the last confirmed one on, publishes them as batches versioned
@@ -78,7 +81,7 @@ final class FileLoad {
         long lastLine = claim.confirmedLine();
         List<Row> batch = new ArrayList<>(maxBatchRows);
         List<ParsedLine> badLines = new ArrayList<>();
-        try (InputStream in = Decompression.wrap(source.store().open(claim.path()), claim.path())) {
+        try (InputStream in = Decompression.wrap(open(claim.path()), claim.path())) {
             Iterator<ParsedLine> lines = source.formatOf(claim.path()).read(in);
             boolean more = true;
             while (more) {
@@ -114,6 +117,19 @@ final class FileLoad {
         }
         settle(claim, true);
         return new Outcome(false, null, rows, bad);
+    }
+
+    /** The file, or a loaded file asked for again (reload) in the archive where it was moved. */
+    private InputStream open(String path) throws IOException {
+        try {
+            return source.store().open(path);
+        } catch (NoSuchFileException | NoSuchKeyException gone) {
+            try {
+                return source.store().open(source.config().archiveFolder() + "/" + path);
+            } catch (NoSuchFileException | NoSuchKeyException notArchived) {
+                throw gone;
+            }
+        }
     }
 
     private void send(Claim claim, List<Row> batch, List<ParsedLine> badLines, long lastLine, long rows, long bad)

@@ -46,14 +46,18 @@ class FilesConfiguration {
     }
 
     @Bean
+    FileLedger fileLedger(DataSource dataSource) {
+        return new FileLedger(dataSource);
+    }
+
+    @Bean
     FileIngestions fileIngestions(
             FileProperties properties,
-            DataSource dataSource,
+            FileLedger ledger,
             RawBatchPublisher fileBatchPublisher,
             ConfirmedPublisher publisher,
             SluiceAmqpProperties amqp,
             MeterRegistry meters) {
-        FileLedger ledger = new FileLedger(dataSource);
         String owner = properties.owner() != null ? properties.owner() : defaultOwner();
         Set<String> names = new HashSet<>();
         List<FileIngestion> ingestions = properties.sources().stream()

@@ -11,6 +11,10 @@ import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Files from a directory into batches: versioned by the ledger, each content once, bad lines and files set aside. */
@@ -49,7 +54,7 @@ class FileIngestionIT {
 
     @Test
     void aFileIsPublishedVersionedByTheLedgerArchivedAndItsCopyIsNeverLoadedAgain() throws Exception {
-        fixture.start();
+        ConfigurableApplicationContext getter = fixture.start("--server.port=0");
         fixture.drop("orders-1.csv", "note,id,amount\r\nfirst,1,10.50\r\n\"with, comma\",2,20\r\n".getBytes(UTF_8));
         awaitState("orders-1.csv", "done");
 
@@ -84,6 +89,29 @@ class FileIngestionIT {
         List<Row> later = FilesFixture.rows(fixture.drainBatches());
         assertThat(later).extracting(Row::values).containsExactly(List.of("1", "11", "second"));
         assertThat(later.get(0).version()).isGreaterThan(rows.get(0).version());
+
+        // Asked for over HTTP, a loaded file is read again from the archive, its rows winning over both earlier loads.
+        HttpResponse<String> reload = post(getter, "/files/reload?source=partners&path=orders-1.csv");
+        assertThat(reload.statusCode()).isEqualTo(202);
+        assertThat(post(getter, "/files/reload?source=partners&path=nope.csv").statusCode())
+                .isEqualTo(404);
+        awaitState("orders-1.csv", "done");
+        List<Row> reloaded = FilesFixture.rows(fixture.drainBatches());
+        assertThat(reloaded)
+                .extracting(Row::values)
+                .containsExactly(List.of("1", "10.50", "first"), List.of("2", "20", "with, comma"));
+        assertThat(reloaded.get(0).version()).isGreaterThan(later.get(0).version());
+    }
+
+    private static HttpResponse<String> post(ConfigurableApplicationContext getter, String path) throws Exception {
+        int port = ((WebServerApplicationContext) getter).getWebServer().getPort();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     @Test

@@ -53,7 +53,8 @@ class FileLedgerIT {
                 .isEqualTo(new Registration(false, FileState.DONE, "in/orders-1.csv"));
         assertThat(ledger.claimNext("partners", "getter-a", LEASE)).isEmpty();
 
-        assertThat(ledger.force("partners", "abc")).isTrue();
+        assertThat(ledger.force("partners", "in/orders-1.csv")).isTrue();
+        assertThat(ledger.force("partners", "in/never-seen.csv")).isFalse();
         Claim again = ledger.claimNext("partners", "getter-a", LEASE).orElseThrow();
         assertThat(again.confirmedLine()).isZero();
         assertThat(again.version()).isGreaterThan(claim.version()); // the reload's rows win over the first load's
