@@ -76,6 +76,10 @@ final class FileIngestion {
         return source.name();
     }
 
+    String store() {
+        return source.store().describe();
+    }
+
     /** The last failure's message, or null while all goes well. */
     String lastError() {
         return lastError;

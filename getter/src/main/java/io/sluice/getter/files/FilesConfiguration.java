@@ -82,6 +82,11 @@ class FilesConfiguration {
         return new FileIngestions(ingestions);
     }
 
+    @Bean
+    FilesHealth filesHealthIndicator(FileIngestions fileIngestions) {
+        return new FilesHealth(fileIngestions);
+    }
+
     /** An S3 client for one source: its endpoint, region and credentials, checksums only where S3 requires them. */
     static FileStore s3Store(FileProperties.Source config) {
         FileProperties.S3 s3 = config.s3();

@@ -101,6 +101,16 @@ class FileIngestionIT {
                 .extracting(Row::values)
                 .containsExactly(List.of("1", "10.50", "first"), List.of("2", "20", "with, comma"));
         assertThat(reloaded.get(0).version()).isGreaterThan(later.get(0).version());
+
+        int port = ((WebServerApplicationContext) getter).getWebServer().getPort();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String health = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(health).contains("\"files\"").contains("\"store\":\"" + fixture.inbox + "\"");
+        }
     }
 
     private static HttpResponse<String> post(ConfigurableApplicationContext getter, String path) throws Exception {
