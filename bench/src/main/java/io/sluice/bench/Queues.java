@@ -64,8 +64,11 @@ final class Queues {
         }
     }
 
+    /** When a count was reached, and the count then (it may have passed the mark between two looks). */
+    record Reached(long nanos, double count) {}
+
     /** Waits until the processes' counters (summed) reach {@code rows}. */
-    static void awaitCount(List<ServiceProcess> processes, long rows, String metric, String... filters)
+    static Reached awaitCount(List<ServiceProcess> processes, long rows, String metric, String... filters)
             throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         double seen;
@@ -80,7 +83,10 @@ final class Queues {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("counted " + (long) seen + " of " + rows + " rows");
             }
-            Thread.sleep(20);
+            if (seen < rows) {
+                Thread.sleep(20);
+            }
         } while (seen < rows);
+        return new Reached(System.nanoTime(), seen);
     }
 }

@@ -13,6 +13,7 @@ import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelParserConfiguration;
+import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.MapAccessor;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
@@ -25,7 +26,7 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  */
 final class ExpressionSteps {
 
-    /** Compiled to bytecode after a few evaluations, with the interpreter as fallback. */
+    /** MIXED: compiled code with the interpreter as fallback (see {@link #compile}). */
     private static final SpelExpressionParser PARSER = new SpelExpressionParser(
             new SpelParserConfiguration(SpelCompilerMode.MIXED, ExpressionSteps.class.getClassLoader()));
 
@@ -72,6 +73,18 @@ final class ExpressionSteps {
         };
     }
 
+    /**
+     * Compiles an expression to bytecode once a batch has run it interpreted (which tells SpEL the values' types):
+     * SpEL's MIXED mode does not get there by itself on these evaluations. If a later value does not fit the compiled
+     * code, SpEL falls back to the interpreter for it and the next batch compiles again; an expression SpEL cannot
+     * compile (a comparison of untyped map values) stays interpreted, and SpEL stops trying after 100 attempts.
+     */
+    static void compile(Expression expression) {
+        if (expression instanceof SpelExpression spel) {
+            spel.compileExpression();
+        }
+    }
+
     static EvaluationContext context() {
         return SimpleEvaluationContext.forPropertyAccessors(new MapAccessor(false))
                 .withInstanceMethods()
@@ -102,6 +115,7 @@ final class ExpressionSteps {
                         batch.reject(row, name(), null, e.getMessage());
                     }
                 }
+                compile(expression);
             };
         }
     }
@@ -133,6 +147,7 @@ final class ExpressionSteps {
                         batch.reject(row, name(), column, e.getMessage());
                     }
                 }
+                compile(expression);
             });
         }
     }

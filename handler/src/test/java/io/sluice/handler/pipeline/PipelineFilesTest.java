@@ -150,6 +150,29 @@ class PipelineFilesTest {
         assertThat(batch.rejected()).hasSize(1);
     }
 
+    @Test
+    void compiledExpressionsStillRejectTheRowTheyCannotHandleAndGoOnWithTheOthers() throws Exception {
+        Pipelines pipelines = read("""
+                pipelines:
+                  public.orders:
+                    - compute: {email_length: "email.length()"}
+                """);
+        for (int i = 0; i < 3; i++) { // the first batch runs interpreted, then the expression is compiled
+            assertThat(apply(pipelines, orders(row(1, "1", "ann@example.com", "1", null)))
+                            .output()
+                            .rows())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.values().getLast()).isEqualTo("15"));
+        }
+        WorkingBatch batch = apply(pipelines, orders(row(1, "1", null, "1", null), row(2, "1", "bo@x.cn", "1", null)));
+        assertThat(batch.rejected())
+                .singleElement()
+                .satisfies(r -> assertThat(r.row().values().getFirst()).isEqualTo("1"));
+        assertThat(batch.output().rows())
+                .singleElement()
+                .satisfies(r -> assertThat(r.values().getLast()).isEqualTo("7"));
+    }
+
     private Pipelines read(String yaml) throws Exception {
         Path file = dir.resolve("pipelines.yml");
         Files.writeString(file, yaml);
