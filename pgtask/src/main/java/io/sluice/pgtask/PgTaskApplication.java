@@ -3,9 +3,11 @@ package io.sluice.pgtask;
 import io.sluice.common.SluiceApplications;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** The pgtask service: scheduled jobs on the source and target databases (only starts and reports health so far). */
+/** The pgtask service: scheduled jobs on the source and target databases : partitions, slow-query statistics, data checks, tombstone purge. */
 @SpringBootApplication
+@ConfigurationPropertiesScan
 public class PgTaskApplication {
 
     public static SpringApplication create() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.common.amqp.Topology;
 import io.sluice.testkit.ActuatorProbe;
 import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.TestPostgres;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -16,8 +17,14 @@ class HealthIT {
     @Test
     void startsAndReportsHealthAndMetrics() {
         Topology names = new Topology(RabbitBroker.uniquePrefix("pgtask"), List.of("warehouse"));
-        try (ConfigurableApplicationContext app =
-                PgTaskApplication.create().run(RabbitBroker.get().serviceArgs(names.prefix()))) {
+        try (ConfigurableApplicationContext app = PgTaskApplication.create()
+                .run(RabbitBroker.get()
+                        .serviceArgs(
+                                names.prefix(),
+                                "--spring.datasource.url="
+                                        + TestPostgres.get()
+                                                .newDatabase("pgtask_health")
+                                                .jdbcUrl()))) {
             ActuatorProbe probe = new ActuatorProbe(
                     ((WebServerApplicationContext) app).getWebServer().getPort());
             probe.assertLiveAndReady();

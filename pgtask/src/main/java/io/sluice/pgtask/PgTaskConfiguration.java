@@ -1,0 +1,109 @@
+package io.sluice.pgtask;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.pgtask.partitions.PartitionRotation;
+import io.sluice.pgtask.runner.Ddl;
+import io.sluice.pgtask.runner.Job;
+import io.sluice.pgtask.runner.JobRunner;
+import io.sluice.pgtask.runner.TaskRuns;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/** Wires pgtask: its databases, the jobs made from configuration, their locks, records and runner. */
+@Configuration(proxyBeanMethods = false)
+class PgTaskConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    Databases databases(DataSource dataSource, PgTaskProperties properties) {
+        return new Databases(dataSource, properties.databases());
+    }
+
+    @Bean
+    Ddl ddl(PgTaskProperties properties) {
+        return new Ddl(properties.runner().lockTimeout(), properties.runner().statementTimeout());
+    }
+
+    @Bean
+    TaskRuns taskRuns(DataSource dataSource) {
+        return new TaskRuns(dataSource);
+    }
+
+    /** ShedLock on {@code sluice.shedlock}, timed by the database's clock so replicas' clocks need not agree. */
+    @Bean
+    LockProvider lockProvider(DataSource dataSource) {
+        return new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(new JdbcTemplate(dataSource))
+                .withTableName("sluice.shedlock")
+                .usingDbTime()
+                .build());
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    ThreadPoolTaskScheduler pgtaskScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(2);
+        scheduler.setThreadNamePrefix("pgtask-");
+        scheduler.initialize();
+        return scheduler;
+    }
+
+    @Bean
+    List<Job> pgtaskJobs(PgTaskProperties properties, Databases databases, Ddl ddl) {
+        List<Job> jobs = new ArrayList<>();
+        for (PgTaskProperties.Partitions partitions : properties.partitions()) {
+            jobs.add(new PartitionRotation(partitions, databases.get(partitions.database(), partitions.name()), ddl));
+        }
+        return jobs;
+    }
+
+    @Bean
+    JobRunner jobRunner(
+            List<Job> pgtaskJobs,
+            LockProvider lockProvider,
+            TaskRuns taskRuns,
+            Clock clock,
+            ThreadPoolTaskScheduler pgtaskScheduler,
+            PgTaskProperties properties,
+            MeterRegistry meters) {
+        PgTaskProperties.Runner runner = properties.runner();
+        return new JobRunner(
+                pgtaskJobs,
+                lockProvider,
+                taskRuns,
+                clock,
+                pgtaskScheduler,
+                new JobRunner.RunnerSettings(runner.lockAtMostFor(), runner.lockAtLeastFor(), runner.retryDelay()),
+                meters,
+                runnerName());
+    }
+
+    /** {@code <host>/<pid>}, as recorded with each run. */
+    private static String runnerName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "pgtask";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+}
