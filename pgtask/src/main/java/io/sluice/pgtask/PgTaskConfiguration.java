@@ -6,11 +6,16 @@ import io.sluice.pgtask.runner.Ddl;
 import io.sluice.pgtask.runner.Job;
 import io.sluice.pgtask.runner.JobRunner;
 import io.sluice.pgtask.runner.TaskRuns;
+import io.sluice.pgtask.stats.SlowQueries;
+import io.sluice.pgtask.stats.SlowQueryMetrics;
+import io.sluice.pgtask.stats.SlowQueryStats;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
@@ -65,10 +70,32 @@ class PgTaskConfiguration {
     }
 
     @Bean
-    List<Job> pgtaskJobs(PgTaskProperties properties, Databases databases, Ddl ddl) {
+    SlowQueries slowQueries(DataSource dataSource) {
+        return new SlowQueries(dataSource);
+    }
+
+    @Bean
+    List<Job> pgtaskJobs(
+            PgTaskProperties properties,
+            Databases databases,
+            Ddl ddl,
+            DataSource dataSource,
+            SlowQueries slowQueries,
+            MeterRegistry meters) {
         List<Job> jobs = new ArrayList<>();
         for (PgTaskProperties.Partitions partitions : properties.partitions()) {
             jobs.add(new PartitionRotation(partitions, databases.get(partitions.database(), partitions.name()), ddl));
+        }
+        PgTaskProperties.SlowQueries slow = properties.slowQueries();
+        if (!slow.databases().isEmpty() && !slow.cron().isBlank()) {
+            Map<String, DataSource> watched = new LinkedHashMap<>();
+            slow.databases().forEach(name -> watched.put(name, databases.get(name, "slow-queries")));
+            jobs.add(new SlowQueryStats(
+                    slow.cron(),
+                    watched,
+                    dataSource,
+                    slow.keep(),
+                    new SlowQueryMetrics(slowQueries, slow.top(), meters)));
         }
         return jobs;
     }

@@ -53,7 +53,10 @@ class JobRunnerIT {
     @Test
     void aRunOnDemandIsRecordedAndARunThatMeetsABusyTableIsDeferredThenRetried() throws Exception {
         db.execute("CREATE TABLE events (at timestamptz NOT NULL) PARTITION BY RANGE (at)");
+        db.execute("CREATE EXTENSION pg_stat_statements");
         ConfigurableApplicationContext pgtask = start(
+                "--sluice.pgtask.slow-queries.databases=target",
+                "--sluice.pgtask.slow-queries.cron=0 0 0 1 1 *",
                 "--sluice.pgtask.partitions[0].cron=0 0 0 1 1 *", // not during the test
                 "--sluice.pgtask.runner.lock-timeout=300ms",
                 "--sluice.pgtask.runner.retry-delay=1s",
@@ -78,6 +81,15 @@ class JobRunnerIT {
                         == 1);
         assertThat(db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'events_default'"))
                 .isEqualTo(1);
+        // Slow-query statistics of the same database, on demand, read back over HTTP.
+        assertThat(post(pgtask, "/jobs/slow-queries/run").body()).contains("\"outcome\":\"succeeded\"");
+        db.execute("SELECT count(*) FROM pg_class");
+        assertThat(post(pgtask, "/jobs/slow-queries/run").body()).contains("\"outcome\":\"succeeded\"");
+        assertThat(get(pgtask, "/slow-queries?database=target&since=1h&by=calls"))
+                .contains("pg_class");
+        assertThat(send(pgtask, HttpRequest.newBuilder(uri(pgtask, "/slow-queries?database=target&by=nope")))
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(get(pgtask, "/actuator/prometheus"))
                 .contains(
                         "sluice_pgtask_runs_total{job=\"events-partitions\",kind=\"partitions\",outcome=\"deferred\"}");
