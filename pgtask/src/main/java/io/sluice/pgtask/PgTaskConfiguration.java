@@ -1,6 +1,7 @@
 package io.sluice.pgtask;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.pgtask.checks.DataCheck;
 import io.sluice.pgtask.partitions.PartitionRotation;
 import io.sluice.pgtask.runner.Ddl;
 import io.sluice.pgtask.runner.Job;
@@ -85,6 +86,14 @@ class PgTaskConfiguration {
         List<Job> jobs = new ArrayList<>();
         for (PgTaskProperties.Partitions partitions : properties.partitions()) {
             jobs.add(new PartitionRotation(partitions, databases.get(partitions.database(), partitions.name()), ddl));
+        }
+        for (PgTaskProperties.Check check : properties.checks()) {
+            jobs.add(new DataCheck(
+                    check,
+                    databases.get(check.source(), check.name()),
+                    databases.get(check.target(), check.name()),
+                    dataSource,
+                    meters));
         }
         PgTaskProperties.SlowQueries slow = properties.slowQueries();
         if (!slow.databases().isEmpty() && !slow.cron().isBlank()) {

@@ -109,6 +109,8 @@ public record PgTaskProperties(
      * @param columns the columns compared; by default all columns the two tables share
      * @param chunks key ranges compared at the top level; a mismatching range is split until keys are listed
      * @param maxKeys differing keys listed at most per check
+     * @param snapshotSource the getter's CDC source name: when set, a mismatch asks that getter for an ad hoc
+     *     snapshot of the table (a row in {@code sluice.snapshot_requests} of this service's database)
      */
     public record Check(
             @NotBlank String name,
@@ -120,7 +122,8 @@ public record PgTaskProperties(
             @NotBlank String key,
             @DefaultValue List<String> columns,
             @DefaultValue("16") @Min(1) int chunks,
-            @DefaultValue("100") @Min(1) int maxKeys) {}
+            @DefaultValue("100") @Min(1) int maxKeys,
+            String snapshotSource) {}
 
     /**
      * Slow-query statistics.

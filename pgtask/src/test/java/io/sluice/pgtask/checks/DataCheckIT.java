@@ -1,0 +1,105 @@
+package io.sluice.pgtask.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.pgtask.PgTaskProperties;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
+import java.time.Instant;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** A source-versus-target check finds exactly the keys changed behind the pipeline's back, and nothing when equal. */
+class DataCheckIT {
+
+    private static final String TABLE = "(id bigint PRIMARY KEY, amount numeric(12,2), note text, at timestamptz)";
+
+    private final TestDatabase source = TestPostgres.get().newDatabase("check_source");
+    private final TestDatabase target = TestPostgres.get().newDatabase("check_target");
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void tables() {
+        Flyway.configure()
+                .dataSource(dataSource(target))
+                .locations("classpath:io/sluice/common/db/migration")
+                .schemas("sluice")
+                .defaultSchema("sluice")
+                .createSchemas(true)
+                .load()
+                .migrate();
+        String rows = "INSERT INTO orders SELECT i, i * 1.5, CASE WHEN i % 10 = 0 THEN NULL ELSE 'note ' || i END,"
+                + " timestamptz '2026-11-30 00:00+00' + i * interval '1 second' FROM generate_series(1, 60000) i";
+        source.execute("CREATE TABLE orders " + TABLE, rows);
+        // The target as the loader keeps it: its own bookkeeping columns, a soft-deleted row.
+        target.execute(
+                "CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(12,2), note text, at timestamptz,"
+                        + " _sluice_lsn bigint, _sluice_deleted boolean)",
+                rows.replace("FROM generate_series", ", 1, false FROM generate_series"));
+    }
+
+    @Test
+    void equalTablesMatchAndChangedKeysAreListedExactly() throws Exception {
+        DataCheck check = check();
+        assertThat(check.run(Instant.now())).isEqualTo("source = target: 60000 rows in 8 buckets");
+        assertThat(target.queryLong("SELECT count(*) FROM sluice.check_results WHERE matched"))
+                .isEqualTo(8);
+
+        target.execute(
+                "UPDATE orders SET amount = amount + 0.01 WHERE id = 17", // a value changed
+                "UPDATE orders SET note = NULL WHERE id = 31002", // NULL is not ''
+                "UPDATE orders SET note = '' WHERE id = 31001",
+                "DELETE FROM orders WHERE id = 42", // lost
+                "UPDATE orders SET _sluice_deleted = true WHERE id = 59999", // soft-deleted: gone for the check
+                "INSERT INTO orders VALUES (70000, 1, 'extra', now(), 1, false)"); // never in the source
+        target.execute("UPDATE orders SET _sluice_lsn = 2 WHERE id = 5"); // bookkeeping only: no difference
+
+        String detail = check.run(Instant.now());
+
+        assertThat(detail).contains("keys [17, 42, 31001, 31002, 59999, 70000]");
+        assertThat(target.queryLong("SELECT count(*) FROM sluice.check_results WHERE NOT matched"))
+                .isBetween(1L, 6L);
+        assertThat(
+                        target
+                                .query(
+                                        "SELECT unnest(differing_keys) FROM sluice.check_results WHERE NOT matched ORDER BY 1")
+                                .stream()
+                                .map(r -> (String) r.get(0))
+                                .toList())
+                .containsExactlyInAnyOrder("17", "31002", "31001", "42", "59999", "70000");
+        assertThat(meters.get("sluice.pgtask.check.mismatched.keys").gauge().value())
+                .isEqualTo(6);
+        assertThat(target.queryValue("SELECT table_name FROM sluice.snapshot_requests"))
+                .isEqualTo("public.orders");
+    }
+
+    private DataCheck check() {
+        return new DataCheck(
+                new PgTaskProperties.Check(
+                        "orders-check",
+                        "0 0 * * * *",
+                        "source",
+                        "target",
+                        "public.orders",
+                        null,
+                        "id",
+                        List.of(),
+                        8,
+                        100,
+                        "shop"),
+                dataSource(source),
+                dataSource(target),
+                dataSource(target),
+                meters);
+    }
+
+    private static PGSimpleDataSource dataSource(TestDatabase db) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(db.jdbcUrl());
+        return dataSource;
+    }
+}
