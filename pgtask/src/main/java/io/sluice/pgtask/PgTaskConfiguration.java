@@ -2,6 +2,9 @@ package io.sluice.pgtask;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.pgtask.checks.DataCheck;
+import io.sluice.pgtask.maintenance.Rollup;
+import io.sluice.pgtask.maintenance.TableSwap;
+import io.sluice.pgtask.maintenance.TombstonePurge;
 import io.sluice.pgtask.partitions.PartitionRotation;
 import io.sluice.pgtask.runner.Ddl;
 import io.sluice.pgtask.runner.Job;
@@ -94,6 +97,16 @@ class PgTaskConfiguration {
                     databases.get(check.target(), check.name()),
                     dataSource,
                     meters));
+        }
+        for (PgTaskProperties.Swap swap : properties.swaps()) {
+            jobs.add(new TableSwap(swap, databases.get(swap.database(), swap.name()), ddl));
+        }
+        for (PgTaskProperties.Rollup rollup : properties.rollups()) {
+            jobs.add(new Rollup(rollup, databases.get(rollup.database(), rollup.name()), dataSource, ddl));
+        }
+        PgTaskProperties.TombstonePurge purge = properties.tombstonePurge();
+        if (!purge.cron().isBlank()) {
+            jobs.add(new TombstonePurge(purge.cron(), purge.horizon(), dataSource));
         }
         PgTaskProperties.SlowQueries slow = properties.slowQueries();
         if (!slow.databases().isEmpty() && !slow.cron().isBlank()) {
