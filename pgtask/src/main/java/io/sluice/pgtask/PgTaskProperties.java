@@ -111,6 +111,9 @@ public record PgTaskProperties(
      * @param maxKeys differing keys listed at most per check
      * @param snapshotSource the getter's CDC source name: when set, a mismatch asks that getter for an ad hoc
      *     snapshot of the table (a row in {@code sluice.snapshot_requests} of this service's database)
+     * @param freshnessColumn a time column: the target's latest value may trail the source's by at most {@code maxLag}
+     * @param maxLag the freshness allowed
+     * @param rules SQL conditions every target row must meet, e.g. {@code amount >= 0}, {@code user_id IS NOT NULL}
      */
     public record Check(
             @NotBlank String name,
@@ -123,7 +126,10 @@ public record PgTaskProperties(
             @DefaultValue List<String> columns,
             @DefaultValue("16") @Min(1) int chunks,
             @DefaultValue("100") @Min(1) int maxKeys,
-            String snapshotSource) {}
+            String snapshotSource,
+            String freshnessColumn,
+            @DefaultValue("5m") Duration maxLag,
+            @DefaultValue List<String> rules) {}
 
     /**
      * Slow-query statistics.

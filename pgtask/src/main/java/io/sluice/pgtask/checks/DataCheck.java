@@ -35,6 +35,7 @@ public final class DataCheck implements Job {
     private final TableName sourceTable;
     private final TableName targetTable;
     private final AtomicLong mismatchedKeys = new AtomicLong();
+    private final TargetRules rules;
 
     public DataCheck(
             PgTaskProperties.Check config,
@@ -51,7 +52,9 @@ public final class DataCheck implements Job {
         Gauge.builder("sluice.pgtask.check.mismatched.keys", mismatchedKeys, AtomicLong::get)
                 .description("keys that differ between source and target at the check's last run")
                 .tags("check", config.name(), "table", targetTable.toString())
+                .strongReference(true)
                 .register(meters);
+        this.rules = new TargetRules(config, meters);
     }
 
     @Override
@@ -73,6 +76,7 @@ public final class DataCheck implements Job {
     public String run(Instant now) throws Exception {
         TableSides sides = TableSides.of(config, source, sourceTable, target, targetTable);
         List<String> differing = new ArrayList<>();
+        List<String> broken = new ArrayList<>();
         long sourceRows = 0;
         long targetRows = 0;
         int mismatchedBuckets = 0;
@@ -95,6 +99,12 @@ public final class DataCheck implements Job {
                 }
                 record(records, bucket, a, b, keys);
             }
+            for (TargetRules.Finding finding : rules.check(s, sourceTable, t, targetTable)) {
+                record(records, finding);
+                if (!finding.held()) {
+                    broken.add(finding.what() + " " + finding.condition() + ": " + finding.detail());
+                }
+            }
         }
         // Integer keys read best in numeric order: shorter first, then by text.
         differing.sort(java.util.Comparator.comparingInt(String::length).thenComparing(k -> k));
@@ -102,12 +112,14 @@ public final class DataCheck implements Job {
         if (!differing.isEmpty() && config.snapshotSource() != null) {
             requestSnapshot();
         }
-        return differing.isEmpty()
-                ? "source = target: " + sourceRows + " rows in " + config.chunks() + " buckets"
-                : mismatchedBuckets + " of " + config.chunks() + " buckets differ (source " + sourceRows
-                        + " rows, target " + targetRows + "); keys "
-                        + differing.subList(0, Math.min(differing.size(), config.maxKeys()))
-                        + (config.snapshotSource() != null ? "; snapshot requested" : "");
+        String rulesDetail = broken.isEmpty() ? "" : "; " + String.join("; ", broken);
+        return (differing.isEmpty()
+                        ? "source = target: " + sourceRows + " rows in " + config.chunks() + " buckets"
+                        : mismatchedBuckets + " of " + config.chunks() + " buckets differ (source " + sourceRows
+                                + " rows, target " + targetRows + "); keys "
+                                + differing.subList(0, Math.min(differing.size(), config.maxKeys()))
+                                + (config.snapshotSource() != null ? "; snapshot requested" : ""))
+                + rulesDetail;
     }
 
     /** Narrows a differing bucket down to its differing keys. */
@@ -153,6 +165,21 @@ public final class DataCheck implements Job {
             insert.setBoolean(8, ours.equals(theirs));
             insert.setArray(9, keys.isEmpty() ? null : c.createArrayOf("text", keys.toArray()));
             insert.setString(10, ours.equals(theirs) ? null : keys.size() + " differing keys");
+            insert.executeUpdate();
+        }
+    }
+
+    private void record(Connection c, TargetRules.Finding finding) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.check_results (check_name,"
+                + " source_table, target_table, range_from, range_to, matched, detail)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, config.name());
+            insert.setString(2, sourceTable.toString());
+            insert.setString(3, targetTable.toString());
+            insert.setString(4, finding.what());
+            insert.setString(5, finding.condition());
+            insert.setBoolean(6, finding.held());
+            insert.setString(7, finding.detail());
             insert.executeUpdate();
         }
     }

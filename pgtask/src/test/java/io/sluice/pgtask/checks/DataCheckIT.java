@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.pgtask.PgTaskProperties;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.flywaydb.core.Flyway;
@@ -46,7 +47,8 @@ class DataCheckIT {
     void equalTablesMatchAndChangedKeysAreListedExactly() throws Exception {
         DataCheck check = check();
         assertThat(check.run(Instant.now())).isEqualTo("source = target: 60000 rows in 8 buckets");
-        assertThat(target.queryLong("SELECT count(*) FROM sluice.check_results WHERE matched"))
+        assertThat(target.queryLong(
+                        "SELECT count(*) FROM sluice.check_results WHERE matched AND range_from LIKE 'hash bucket%'"))
                 .isEqualTo(8);
 
         target.execute(
@@ -77,6 +79,24 @@ class DataCheckIT {
                 .isEqualTo("public.orders");
     }
 
+    @Test
+    void aTargetThatTrailsTheSourceOrBreaksARuleIsReported() throws Exception {
+        DataCheck check = check();
+        source.execute("INSERT INTO orders VALUES (60001, 3, 'late', timestamptz '2026-11-30 00:00+00'"
+                + " + 60000 * interval '1 second' + interval '1 hour')");
+        target.execute("UPDATE orders SET amount = -1 WHERE id = 9");
+        String detail = check.run(Instant.now());
+        assertThat(detail)
+                .contains("freshness at within PT5M: target trails source by PT1H;")
+                .contains("rule amount >= 0: 1 rows break it")
+                .doesNotContain("id IS NOT NULL");
+        assertThat(target.queryLong("SELECT count(*) FROM sluice.check_results WHERE range_from = 'rule' AND matched"))
+                .isEqualTo(1);
+        assertThat(meters.get("sluice.pgtask.check.lag").gauge().value()).isEqualTo(3600);
+        assertThat(meters.get("sluice.pgtask.check.rule.violations").gauge().value())
+                .isEqualTo(1);
+    }
+
     private DataCheck check() {
         return new DataCheck(
                 new PgTaskProperties.Check(
@@ -90,7 +110,10 @@ class DataCheckIT {
                         List.of(),
                         8,
                         100,
-                        "shop"),
+                        "shop",
+                        "at",
+                        Duration.ofMinutes(5),
+                        List.of("amount >= 0", "id IS NOT NULL")),
                 dataSource(source),
                 dataSource(target),
                 dataSource(target),
