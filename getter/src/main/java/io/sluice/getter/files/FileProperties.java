@@ -1,5 +1,6 @@
 package io.sluice.getter.files;
 
+import io.sluice.common.s3.S3Settings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -7,7 +8,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +82,7 @@ public record FileProperties(
             String name,
 
             String directory,
-            @Valid S3 s3,
+            @Valid S3Settings s3,
             @DefaultValue("*") String glob,
             String marker,
             @NotBlank String table,
@@ -121,24 +121,4 @@ public record FileProperties(
             @DefaultValue(",") char delimiter,
             @DefaultValue("\"") char quote,
             String nullMarker) {}
-
-    /**
-     * An S3-compatible bucket.
-     *
-     * @param bucket the bucket
-     * @param prefix the "folder" polled, e.g. {@code inbox/orders/}
-     * @param endpoint the service's URL for MinIO, OSS and others; AWS's by default
-     * @param region the region (any value for most S3-compatible stores)
-     * @param accessKey access key; without it the SDK's default credentials (environment, IRSA…) are used
-     * @param secretKey secret key
-     * @param pathStyle path-style addressing ({@code endpoint/bucket/key}), which MinIO needs
-     */
-    public record S3(
-            @NotBlank String bucket,
-            @DefaultValue("") String prefix,
-            URI endpoint,
-            @DefaultValue("us-east-1") String region,
-            String accessKey,
-            String secretKey,
-            @DefaultValue("false") boolean pathStyle) {}
 }

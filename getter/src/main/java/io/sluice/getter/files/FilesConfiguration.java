@@ -15,14 +15,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** Wires file ingestion, one loop per configured source, when {@code sluice.getter.files.sources} has any. */
 @Configuration(proxyBeanMethods = false)
@@ -87,25 +79,10 @@ class FilesConfiguration {
         return new FilesHealth(fileIngestions);
     }
 
-    /** An S3 client for one source: its endpoint, region and credentials, checksums only where S3 requires them. */
+    /** The store of an S3 source: its bucket and prefix, through a client of its own. */
     static FileStore s3Store(FileProperties.Source config) {
-        FileProperties.S3 s3 = config.s3();
-        var client = S3Client.builder()
-                .region(Region.of(s3.region()))
-                .forcePathStyle(s3.pathStyle())
-                .httpClient(UrlConnectionHttpClient.create())
-                // S3-compatible stores (MinIO, OSS…) do not all know the SDK's newer default checksums.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(
-                        s3.accessKey() != null
-                                ? StaticCredentialsProvider.create(
-                                        AwsBasicCredentials.create(s3.accessKey(), s3.secretKey()))
-                                : DefaultCredentialsProvider.builder().build());
-        if (s3.endpoint() != null) {
-            client.endpointOverride(s3.endpoint());
-        }
-        return new S3Store(client.build(), s3.bucket(), s3.prefix(), config.glob(), config.marker());
+        return new S3Store(
+                config.s3().client(), config.s3().bucket(), config.s3().folder(), config.glob(), config.marker());
     }
 
     /** {@code <host>/<pid>}: unique among processes, and stable across a container's restarts in the same pod. */

@@ -27,10 +27,11 @@ final class S3Store implements FileStore {
     private final PathMatcher glob;
     private final String marker;
 
+    /** @param prefix the folder polled: empty or ending with {@code /} */
     S3Store(S3Client s3, String bucket, String prefix, String glob, String marker) {
         this.s3 = s3;
         this.bucket = bucket;
-        this.prefix = prefix == null || prefix.isEmpty() || prefix.endsWith("/") ? nullToEmpty(prefix) : prefix + "/";
+        this.prefix = prefix; // a folder: empty or ending with '/' (S3Settings.folder())
         this.glob = FileSystems.getDefault().getPathMatcher("glob:" + glob);
         this.marker = marker;
     }
@@ -104,9 +105,5 @@ final class S3Store implements FileStore {
 
     private String name(S3Object object) {
         return object.key().substring(prefix.length());
-    }
-
-    private static String nullToEmpty(String text) {
-        return text == null ? "" : text;
     }
 }

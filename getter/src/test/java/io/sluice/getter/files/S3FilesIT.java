@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.common.batch.Row;
+import io.sluice.testkit.InJvmS3;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

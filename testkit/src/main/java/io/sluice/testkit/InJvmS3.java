@@ -1,4 +1,4 @@
-package io.sluice.getter.files;
+package io.sluice.testkit;
 
 import java.net.URI;
 import java.util.Properties;
@@ -15,15 +15,15 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** An S3-compatible server in the test JVM (S3Proxy over an in-memory blob store), with a client for the test. */
-final class InJvmS3 implements AutoCloseable {
+public final class InJvmS3 implements AutoCloseable {
 
-    static final String ACCESS_KEY = "sluice-test";
-    static final String SECRET_KEY = "sluice-test-secret";
+    public static final String ACCESS_KEY = "sluice-test";
+    public static final String SECRET_KEY = "sluice-test-secret";
 
     private final S3Proxy proxy;
     private final BlobStoreContext store;
 
-    InJvmS3() throws Exception {
+    public InJvmS3() throws Exception {
         store = ContextBuilder.newBuilder("transient")
                 .credentials(ACCESS_KEY, SECRET_KEY)
                 .overrides(new Properties())
@@ -39,11 +39,11 @@ final class InJvmS3 implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
-    S3Client client() {
+    public S3Client client() {
         return S3Client.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
