@@ -1,5 +1,6 @@
 package io.sluice.pgtask;
 
+import io.sluice.common.s3.S3Settings;
 import io.sluice.pgtask.partitions.PartitionInterval;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -76,7 +77,8 @@ public record PgTaskProperties(
      * @param premake future partitions kept ready (besides the current one)
      * @param retention how long partitions are kept; none keeps all
      * @param retentionMode {@code drop}, {@code detach} (kept as a table) or {@code export} (compressed CSV, then drop)
-     * @param exportDirectory where exported partitions go
+     * @param exportDirectory where exported partitions go (or {@code export-s3})
+     * @param exportS3 an S3-compatible bucket and prefix exported partitions go to
      */
     public record Partitions(
             @NotBlank String name,
@@ -87,7 +89,8 @@ public record PgTaskProperties(
             @DefaultValue("4") @Min(0) int premake,
             Duration retention,
             @DefaultValue("drop") RetentionMode retentionMode,
-            Path exportDirectory) {}
+            Path exportDirectory,
+            @Valid S3Settings exportS3) {}
 
     /** What happens to a partition older than the retention. */
     public enum RetentionMode {

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Rotates the partitions of a table range-partitioned by a time column, as pg_partman does without the extension:
@@ -40,16 +42,19 @@ public final class PartitionRotation implements Job {
     private final DataSource database;
     private final Ddl ddl;
     private final TableName parent;
+    private final S3Client s3;
 
     public PartitionRotation(PgTaskProperties.Partitions config, DataSource database, Ddl ddl) {
         this.config = config;
         this.database = database;
         this.ddl = ddl;
         this.parent = TableName.parse(config.table());
-        if (config.retentionMode() == RetentionMode.EXPORT && config.exportDirectory() == null) {
-            throw new IllegalArgumentException(
-                    "partitions job '" + config.name() + "': retention-mode export needs an export-directory");
+        if (config.retentionMode() == RetentionMode.EXPORT
+                && (config.exportDirectory() == null) == (config.exportS3() == null)) {
+            throw new IllegalArgumentException("partitions job '" + config.name()
+                    + "': retention-mode export needs an export-directory or an export-s3 bucket (one of them)");
         }
+        this.s3 = config.exportS3() == null ? null : config.exportS3().client();
     }
 
     @Override
@@ -176,7 +181,7 @@ public final class PartitionRotation implements Job {
                 return "detached";
             }
             case EXPORT -> {
-                Path file = export(c, table, name);
+                String file = export(c, table, name);
                 execute(c, "DROP TABLE " + table);
                 return "exported to " + file + " and dropped";
             }
@@ -187,18 +192,36 @@ public final class PartitionRotation implements Job {
         }
     }
 
-    /** Writes the partition as gzipped CSV with a header, complete before it replaces an earlier export. */
-    private Path export(Connection c, String table, String name) throws Exception {
-        Path directory = Files.createDirectories(config.exportDirectory());
-        Path file = directory.resolve(parent.schema() + "." + name + ".csv.gz");
-        Path partial = directory.resolve(file.getFileName() + ".partial");
-        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial), 1 << 16)) {
-            c.unwrap(PGConnection.class)
-                    .getCopyAPI()
-                    .copyOut("COPY " + table + " TO STDOUT WITH (FORMAT csv, HEADER)", out);
+    /**
+     * Writes the partition as gzipped CSV with a header to the export directory (complete before it replaces an
+     * earlier export) or to the S3 bucket (uploaded whole from a local temporary file).
+     */
+    private String export(Connection c, String table, String name) throws Exception {
+        String fileName = parent.schema() + "." + name + ".csv.gz";
+        Path directory = config.exportDirectory() != null
+                ? Files.createDirectories(config.exportDirectory())
+                : Files.createTempDirectory("sluice-export");
+        Path partial = directory.resolve(fileName + ".partial");
+        try {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+                c.unwrap(PGConnection.class)
+                        .getCopyAPI()
+                        .copyOut("COPY " + table + " TO STDOUT WITH (FORMAT csv, HEADER)", out);
+            }
+            if (s3 == null) {
+                Path file = directory.resolve(fileName);
+                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return file.toString();
+            }
+            String key = config.exportS3().folder() + fileName;
+            s3.putObject(put -> put.bucket(config.exportS3().bucket()).key(key), RequestBody.fromFile(partial));
+            return "s3://" + config.exportS3().bucket() + "/" + key;
+        } finally {
+            Files.deleteIfExists(partial);
+            if (s3 != null) {
+                Files.deleteIfExists(directory);
+            }
         }
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return file;
     }
 
     private boolean exists(Connection c, String name) throws SQLException {

@@ -2,9 +2,11 @@ package io.sluice.pgtask.partitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.common.s3.S3Settings;
 import io.sluice.pgtask.PgTaskProperties;
 import io.sluice.pgtask.PgTaskProperties.RetentionMode;
 import io.sluice.pgtask.runner.Ddl;
+import io.sluice.testkit.InJvmS3;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.io.InputStream;
@@ -18,6 +20,7 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Partitions premade ahead of a moving clock, rows moved out of the default partition, old ones retired. */
 class PartitionRotationIT {
@@ -74,7 +77,45 @@ class PartitionRotationIT {
         assertThat(db.queryLong("SELECT count(*) FROM sales_p202610")).isEqualTo(1); // kept, outside the parent
     }
 
+    @Test
+    void exportsCanGoToAnS3CompatibleBucket() throws Exception {
+        try (InJvmS3 s3 = new InJvmS3();
+                S3Client client = s3.client()) {
+            client.createBucket(create -> create.bucket("archive"));
+            db.execute("CREATE TABLE events (id bigint, at timestamptz NOT NULL, note text) PARTITION BY RANGE (at)");
+            PartitionRotation job = job(
+                    "daily",
+                    Duration.ofDays(1),
+                    RetentionMode.EXPORT,
+                    null,
+                    new S3Settings(
+                            "archive",
+                            "partitions",
+                            s3.endpoint(),
+                            "us-east-1",
+                            InJvmS3.ACCESS_KEY,
+                            InJvmS3.SECRET_KEY,
+                            true));
+            job.run(Instant.parse("2026-11-30T10:00:00Z"));
+            db.execute("INSERT INTO events VALUES (1, '2026-11-30 12:00+00', 'to the bucket')");
+            assertThat(job.run(Instant.parse("2026-12-02T10:00:00Z")))
+                    .contains("exported to s3://archive/partitions/public.events_p20261130.csv.gz");
+            byte[] gz = client.getObjectAsBytes(
+                            get -> get.bucket("archive").key("partitions/public.events_p20261130.csv.gz"))
+                    .asByteArray();
+            try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .contains("1,2026-11-30 12:00:00+00,to the bucket");
+            }
+        }
+    }
+
     private PartitionRotation job(String interval, Duration retention, RetentionMode mode) {
+        return job(interval, retention, mode, exports, null);
+    }
+
+    private PartitionRotation job(
+            String interval, Duration retention, RetentionMode mode, Path directory, S3Settings bucket) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(db.jdbcUrl());
         return new PartitionRotation(
@@ -87,7 +128,8 @@ class PartitionRotationIT {
                         2,
                         retention,
                         mode,
-                        exports),
+                        directory,
+                        bucket),
                 dataSource,
                 ddl);
     }
