@@ -21,7 +21,8 @@ class HealthIT {
             ActuatorProbe probe = new ActuatorProbe(
                     ((WebServerApplicationContext) app).getWebServer().getPort());
             probe.assertLiveAndReady();
-            assertThat(probe.metrics()).contains("jvm_memory_used_bytes");
+            assertThat(probe.metrics())
+                    .contains("jvm_memory_used_bytes", "sluice_queue_messages{queue=\"" + names.handlerQueue() + "\"}");
         } finally {
             RabbitBroker.get().delete(names.queues(), names.exchanges());
         }

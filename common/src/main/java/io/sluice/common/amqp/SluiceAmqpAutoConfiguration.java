@@ -1,5 +1,6 @@
 package io.sluice.common.amqp;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.batch.BatchCodec;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
@@ -43,6 +44,21 @@ public class SluiceAmqpAutoConfiguration {
                                     "RabbitMQ not reachable at start-up, the topology is declared on connect: {}",
                                     e.getMessage());
                 }
+            }
+        };
+    }
+
+    /** Queue depths as metrics, in every service that has a meter registry (all of them, through actuator). */
+    @Bean
+    @ConditionalOnBean(AmqpAdmin.class)
+    static SmartInitializingSingleton sluiceQueueDepthMetrics(
+            ObjectProvider<AmqpAdmin> admin,
+            ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<SluiceAmqpProperties> properties) {
+        return () -> {
+            if (admin.getIfAvailable() instanceof RabbitAdmin rabbit) {
+                meters.ifAvailable(registry ->
+                        new QueueDepthMetrics(rabbit, properties.getObject().topology(), registry));
             }
         };
     }
