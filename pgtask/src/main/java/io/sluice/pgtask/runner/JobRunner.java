@@ -32,7 +32,8 @@ public final class JobRunner implements SmartLifecycle {
 
     /** How a run ended; {@code skipped} when another replica held the job's lock. */
     public record Outcome(String outcome, String detail) {
-        static final Outcome SKIPPED = new Outcome("skipped", "another replica is running this job");
+        static final Outcome SKIPPED = new Outcome(
+                "skipped", "the job's lock is held: it is running elsewhere, or ran less than lock-at-least-for ago");
     }
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
