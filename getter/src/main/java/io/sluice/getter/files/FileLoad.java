@@ -1,5 +1,7 @@
 package io.sluice.getter.files;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.Topology;
@@ -51,6 +53,7 @@ final class FileLoad {
     private final Topology topology;
     private final int maxBatchRows;
     private final Duration progressInterval;
+    private final Counter badLineLetters;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private long lastProgress;
 
@@ -62,7 +65,8 @@ final class FileLoad {
             ConfirmedPublisher publisher,
             Topology topology,
             int maxBatchRows,
-            Duration progressInterval) {
+            Duration progressInterval,
+            MeterRegistry meters) {
         this.source = source;
         this.ledger = ledger;
         this.owner = owner;
@@ -71,6 +75,7 @@ final class FileLoad {
         this.topology = topology;
         this.maxBatchRows = maxBatchRows;
         this.progressInterval = progressInterval;
+        this.badLineLetters = meters.counter("sluice.dead.letters", "stage", "getter", "reason", "bad-line");
     }
 
     Outcome load(Claim claim) throws Exception {
@@ -139,6 +144,7 @@ final class FileLoad {
             confirms.add(
                     raw.publish(new ChangeBatch(source.name(), Origin.FILE, source.table(), source.columns(), batch)));
         }
+        badLineLetters.increment(badLines.size());
         for (ParsedLine line : badLines) {
             confirms.add(publisher.publish(
                     topology.deadLetterExchange(), Topology.Stage.GETTER.id(), deadLetter(claim, line)));

@@ -66,7 +66,8 @@ class FilesConfiguration {
                             publisher,
                             amqp.topology(),
                             properties.maxBatchRows(),
-                            properties.progressInterval());
+                            properties.progressInterval(),
+                            meters);
                     return new FileIngestion(
                             source, ledger, load, owner, properties.lease(), properties.pollInterval(), meters);
                 })

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.GetResponse;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Origin;
@@ -126,7 +127,7 @@ class FileIngestionIT {
 
     @Test
     void badLinesAreDeadLetteredWithFileAndLineAndAFileWithTooManyIsQuarantinedWhileOthersLoad() throws Exception {
-        fixture.start("--sluice.getter.files.sources[0].max-bad-ratio=0.2");
+        ConfigurableApplicationContext getter = fixture.start("--sluice.getter.files.sources[0].max-bad-ratio=0.2");
         StringBuilder few = new StringBuilder("id,amount,note\n");
         for (int i = 1; i <= 10; i++) {
             few.append(i == 4 ? "4,oops\n" : i + "," + i + ",ok\n");
@@ -157,6 +158,12 @@ class FileIngestionIT {
             assertThat(headers.get("x-sluice-error")).hasToString("a-few-bad.csv line 4: expected 3 fields, found 2");
             assertThat(headers.get("x-sluice-stage")).hasToString("getter");
         });
+        assertThat(getter.getBean(MeterRegistry.class)
+                        .get("sluice.dead.letters")
+                        .tags("stage", "getter", "reason", "bad-line")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
