@@ -21,17 +21,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every PromQL of the monitor's shipped report names metrics the services really export: all five run against a live
@@ -50,6 +57,9 @@ class ReportMetricsIT {
     private final Topology names = new Topology(prefix, List.of("warehouse"));
     private final List<ConfigurableApplicationContext> services = new ArrayList<>();
 
+    @TempDir
+    Path dir;
+
     @AfterEach
     void stop() {
         services.reversed().forEach(ConfigurableApplicationContext::close);
@@ -63,7 +73,13 @@ class ReportMetricsIT {
                 "CREATE TABLE orders (id int8 PRIMARY KEY, amount numeric, at timestamptz)");
         services.add(LoaderApplication.create()
                 .run(RabbitBroker.get().serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl())));
-        services.add(HandlerApplication.create().run(RabbitBroker.get().serviceArgs(prefix)));
+        Path pipeline = Files.writeString(dir.resolve("pipelines.yml"), """
+                pipelines:
+                  public.orders:
+                    - default: {amount: 0}
+                """);
+        services.add(HandlerApplication.create()
+                .run(RabbitBroker.get().serviceArgs(prefix, "--sluice.handler.pipelines=" + pipeline)));
         services.add(GetterApplication.create().run(GetterArgs.of(prefix, source, target)));
         source.execute("INSERT INTO orders SELECT i, i, now() FROM generate_series(1, 100) i");
         await().atMost(Duration.ofSeconds(60))
@@ -95,23 +111,29 @@ class ReportMetricsIT {
         services.add(
                 MonitorApplication.create().run(RabbitBroker.get().serviceArgs(prefix, "--sluice.monitor.schedule=")));
 
+        Map<String, String> queries = new LinkedHashMap<>();
+        for (ReportDefinition.Section section :
+                new ReportDefinitions(null).all().get("default").sections()) {
+            for (ReportDefinition.Panel panel : section.panels()) {
+                queries.put("report: " + panel.title(), panel.query());
+            }
+        }
+        queries.putAll(kubernetesQueries());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Set<String> exported = exported();
             Set<String> missing = new TreeSet<>();
-            for (ReportDefinition.Section section :
-                    new ReportDefinitions(null).all().get("default").sections()) {
-                for (ReportDefinition.Panel panel : section.panels()) {
-                    for (String metric : metrics(panel.query())) {
-                        if (!exported.contains(metric)) {
-                            missing.add(metric + " (" + panel.title() + ")");
-                        }
+            queries.forEach((where, query) -> {
+                for (String metric : metrics(query)) {
+                    if (!exported.contains(metric)) {
+                        missing.add(metric + " (" + where + ")");
                     }
                 }
-            }
+            });
             assertThat(missing)
-                    .as("metrics the report reads that no service exports")
+                    .as("metrics the report, alerts and dashboards read that no service exports")
                     .isEmpty();
         });
+        assertThat(queries.keySet()).anyMatch(k -> k.startsWith("alert")).anyMatch(k -> k.startsWith("dashboard"));
     }
 
     @Test
@@ -124,6 +146,38 @@ class ReportMetricsIT {
                 .containsExactly("hikari_x", "hikaricp_connections_active");
         assertThat(metrics("topk(10, sluice_pgtask_query_time_seconds)"))
                 .containsExactly("sluice_pgtask_query_time_seconds");
+    }
+
+    /** The PromQL of the prod overlay's alerts (PrometheusRule) and Grafana dashboards (JSON in ConfigMaps). */
+    private static Map<String, String> kubernetesQueries() throws Exception {
+        Map<String, String> queries = new LinkedHashMap<>();
+        List<Map<String, Object>> objects = KubernetesManifestsIT.render("prod");
+        for (Map<String, Object> rule : KubernetesManifestsIT.ofKind(objects, "PrometheusRule")) {
+            for (Object group :
+                    (List<?>) KubernetesManifestsIT.map(rule, "spec").get("groups")) {
+                for (Object r : (List<?>) ((Map<?, ?>) group).get("rules")) {
+                    Map<?, ?> alert = (Map<?, ?>) r;
+                    queries.put("alert " + alert.get("alert"), (String) alert.get("expr"));
+                }
+            }
+        }
+        for (Map<String, Object> config : KubernetesManifestsIT.ofKind(objects, "ConfigMap")) {
+            for (Map.Entry<String, Object> file :
+                    KubernetesManifestsIT.map(config, "data").entrySet()) {
+                if (file.getKey().endsWith(".json")) {
+                    JsonNode dashboard = JsonMapper.builder().build().readTree((String) file.getValue());
+                    for (JsonNode panel : dashboard.path("panels")) {
+                        for (JsonNode target : panel.path("targets")) {
+                            queries.put(
+                                    "dashboard " + file.getKey() + ": "
+                                            + panel.path("title").asString(),
+                                    target.path("expr").asString());
+                        }
+                    }
+                }
+            }
+        }
+        return queries;
     }
 
     /** The metric names a PromQL expression reads: identifiers that are not functions, keywords or label names. */

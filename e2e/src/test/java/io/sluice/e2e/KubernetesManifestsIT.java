@@ -1,0 +1,209 @@
+package io.sluice.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Kubernetes overlays as kustomize renders them: every workload has probes, limits and a locked-down security
+ * context and runs an image the Jib build produces; selectors match labels; every key of the services' configuration
+ * is a property the services know.
+ */
+class KubernetesManifestsIT {
+
+    private static final Path K8S = Path.of("..", "k8s");
+    private static final Set<String> MODULES = Set.of("getter", "handler", "loader", "pgtask", "monitor");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void workloadsAreProbedLimitedLockedDownAndRunTheJibImages(String overlay) throws Exception {
+        List<Map<String, Object>> objects = render(overlay);
+        List<Map<String, Object>> deployments = ofKind(objects, "Deployment").stream()
+                .filter(d -> name(d).startsWith("sluice-"))
+                .toList();
+        assertThat(deployments)
+                .extracting(KubernetesManifestsIT::name)
+                .containsExactlyInAnyOrder(
+                        "sluice-getter", "sluice-handler", "sluice-loader", "sluice-pgtask", "sluice-monitor");
+        for (Map<String, Object> deployment : deployments) {
+            Map<String, Object> pod = map(deployment, "spec", "template", "spec");
+            assertThat(map(pod, "securityContext").get("runAsNonRoot"))
+                    .as(name(deployment))
+                    .isEqualTo(true);
+            for (Object c : (List<?>) pod.get("containers")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> container = (Map<String, Object>) c;
+                String what = name(deployment) + "/" + container.get("name");
+                assertThat(container).as(what).containsKeys("livenessProbe", "readinessProbe", "startupProbe");
+                assertThat(map(container, "resources", "limits")).as(what).containsKey("memory");
+                assertThat(map(container, "resources", "requests")).as(what).containsKeys("cpu", "memory");
+                Map<String, Object> security = map(container, "securityContext");
+                assertThat(security.get("readOnlyRootFilesystem")).as(what).isEqualTo(true);
+                assertThat(security.get("allowPrivilegeEscalation")).as(what).isEqualTo(false);
+                assertThat(map(security, "capabilities").get("drop")).as(what).isEqualTo(List.of("ALL"));
+                // Jib names each image <registry>/sluice-<module>:<tag> (the parent POM's jib-maven-plugin <to>).
+                String image = (String) container.get("image");
+                String module = image.replaceAll(".*/sluice-([a-z]+):.*", "$1");
+                assertThat(MODULES).as(what + " runs " + image).contains(module);
+                assertThat(name(deployment)).isEqualTo("sluice-" + module);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void selectorsMatchTheLabelsOfWhatTheySelect(String overlay) throws Exception {
+        List<Map<String, Object>> objects = render(overlay);
+        List<Map<String, Object>> podLabels = new ArrayList<>();
+        for (String kind : List.of("Deployment", "StatefulSet")) {
+            for (Map<String, Object> workload : ofKind(objects, kind)) {
+                Map<String, Object> labels = map(workload, "spec", "template", "metadata", "labels");
+                assertThat(labels)
+                        .as(name(workload))
+                        .containsAllEntriesOf(map(workload, "spec", "selector", "matchLabels"));
+                podLabels.add(labels);
+            }
+        }
+        for (Map<String, Object> service : ofKind(objects, "Service")) {
+            Map<String, Object> selector = map(service, "spec", "selector");
+            assertThat(podLabels)
+                    .as("pods of service " + name(service))
+                    .anySatisfy(labels -> assertThat(labels).containsAllEntriesOf(selector));
+        }
+        for (Map<String, Object> budget : ofKind(objects, "PodDisruptionBudget")) {
+            Map<String, Object> selector = map(budget, "spec", "selector", "matchLabels");
+            assertThat(podLabels)
+                    .as("pods of budget " + name(budget))
+                    .anySatisfy(labels -> assertThat(labels).containsAllEntriesOf(selector));
+        }
+        Set<String> deployments = new TreeSet<>(ofKind(objects, "Deployment").stream()
+                .map(KubernetesManifestsIT::name)
+                .toList());
+        for (Map<String, Object> scaled : ofKind(objects, "ScaledObject")) {
+            assertThat(deployments)
+                    .contains((String) map(scaled, "spec", "scaleTargetRef").get("name"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyConfigurationKeyIsAPropertyTheServicesKnow(String overlay) throws Exception {
+        Set<String> known = knownProperties();
+        Set<String> unknown = new TreeSet<>();
+        for (Map<String, Object> config : ofKind(render(overlay), "ConfigMap")) {
+            Object file = map(config, "data").get("application.yaml");
+            if (file == null) {
+                continue;
+            }
+            Map<String, Object> keys = new LinkedHashMap<>();
+            flatten("", new Yaml().load((String) file), keys);
+            for (String key : keys.keySet()) {
+                boolean isKnown = known.stream()
+                        .anyMatch(p -> key.equals(p) || key.startsWith(p + "[") || key.startsWith(p + "."));
+                if (!isKnown) {
+                    unknown.add(name(config) + ": " + key);
+                }
+            }
+        }
+        assertThat(unknown).as("configuration keys no service knows").isEmpty();
+    }
+
+    /** The overlay rendered by {@code kubectl kustomize} or {@code kustomize build} (.ci/run installs one). */
+    static List<Map<String, Object>> render(String overlay) throws Exception {
+        Path dir = K8S.resolve("overlays").resolve(overlay);
+        List<String> command = onPath("kubectl")
+                ? List.of("kubectl", "kustomize", dir.toString())
+                : List.of("kustomize", "build", dir.toString());
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String yaml = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command)).isZero();
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Object document : new Yaml(new LoaderOptions()).loadAll(yaml)) {
+            if (document != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> object = (Map<String, Object>) document;
+                objects.add(object);
+            }
+        }
+        return objects;
+    }
+
+    /** Every property in the services' configuration metadata (Spring Boot's and Sluice's). */
+    private static Set<String> knownProperties() throws IOException {
+        Set<String> known = new TreeSet<>();
+        Enumeration<URL> files = KubernetesManifestsIT.class
+                .getClassLoader()
+                .getResources("META-INF/spring-configuration-metadata.json");
+        while (files.hasMoreElements()) {
+            try (InputStream in = files.nextElement().openStream()) {
+                JsonNode metadata = JsonMapper.builder().build().readTree(in);
+                metadata.path("properties")
+                        .forEach(p -> known.add(p.path("name").asString()));
+            }
+        }
+        assertThat(known).contains("sluice.loader.target", "spring.datasource.url");
+        return known;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Object value, Map<String, Object> into) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> flatten(prefix.isEmpty() ? k.toString() : prefix + "." + k, v, into));
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                flatten(prefix + "[" + i + "]", list.get(i), into);
+            }
+        } else {
+            into.put(prefix, value);
+        }
+    }
+
+    static List<Map<String, Object>> ofKind(List<Map<String, Object>> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+    }
+
+    static String name(Map<String, Object> object) {
+        return (String) map(object, "metadata").get("name");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Map<String, Object> object, String... path) {
+        Map<String, Object> at = object;
+        for (String key : path) {
+            Object next = at.get(key);
+            at = next instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+        return at;
+    }
+
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
