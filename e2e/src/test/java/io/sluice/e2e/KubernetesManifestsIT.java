@@ -69,6 +69,24 @@ class KubernetesManifestsIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void prodTalksTlsToRabbitMqAndPostgresqlThroughTheSslBundle() throws Exception {
+        for (Map<String, Object> deployment : ofKind(render("prod"), "Deployment")) {
+            if (!name(deployment).startsWith("sluice-")) {
+                continue;
+            }
+            Map<String, Object> pod = map(deployment, "spec", "template", "spec");
+            assertThat(pod.toString()).as(name(deployment)).contains("secretName=sluice-tls");
+            String env = pod.get("containers").toString();
+            assertThat(env)
+                    .as(name(deployment))
+                    .contains("SPRING_RABBITMQ_SSL_BUNDLE", "SPRING_SSL_BUNDLE_PEM_SLUICE_TRUSTSTORE_CERTIFICATE");
+            if (List.of("sluice-getter", "sluice-loader", "sluice-pgtask").contains(name(deployment))) {
+                assertThat(env).as(name(deployment)).contains("sslmode=verify-full", "sslbundle=sluice");
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void selectorsMatchTheLabelsOfWhatTheySelect(String overlay) throws Exception {

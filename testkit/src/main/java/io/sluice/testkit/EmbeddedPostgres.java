@@ -31,6 +31,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final boolean dropPrivileges;
+    private boolean tls;
     private Process server;
 
     private EmbeddedPostgres(Path binaries, Path dataDir, int port, boolean dropPrivileges) {
@@ -42,6 +43,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** Creates a fresh cluster in a temporary directory and starts it. */
     public static EmbeddedPostgres start() {
+        return start(null, null);
+    }
+
+    /** A fresh cluster that also takes TLS connections ({@code ssl=on}) with this certificate and key (PEM). */
+    public static EmbeddedPostgres startWithTls(Path certificate, Path key) {
+        return start(certificate, key);
+    }
+
+    private static EmbeddedPostgres start(Path certificate, Path key) {
         try {
             Path binaries = PostgresBinaries.install();
             boolean root = "root".equals(System.getProperty("user.name"));
@@ -55,6 +65,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             EmbeddedPostgres pg = new EmbeddedPostgres(binaries, dataDir, freePort(), root);
             pg.initdb();
+            if (certificate != null) {
+                pg.installTls(certificate, key);
+            }
             pg.startServer();
             Runtime.getRuntime().addShutdownHook(new Thread(pg::close, "embedded-postgres-stop"));
             return pg;
@@ -119,6 +132,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 Duration.ofMinutes(2));
     }
 
+    /** Puts the certificate and key in the data directory, readable by the server's user only, and turns TLS on. */
+    private void installTls(Path certificate, Path key) throws IOException {
+        Path crt = Files.copy(certificate, dataDir.resolve("server.crt"));
+        Path pem = Files.copy(key, dataDir.resolve("server.key"));
+        Files.setPosixFilePermissions(pem, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        if (dropPrivileges) {
+            UserPrincipal nobody =
+                    dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(UNPRIVILEGED_USER);
+            Files.setOwner(crt, nobody);
+            Files.setOwner(pem, nobody);
+        }
+        tls = true;
+    }
+
     private void startServer() {
         List<String> command = new ArrayList<>(List.of(bin("postgres"), "-D", dataDir.toString(), "-p", "" + port));
         for (String setting : List.of(
@@ -134,7 +161,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "synchronous_commit=off",
                 "shared_buffers=256MB",
                 "max_wal_size=4GB",
-                "log_min_messages=warning")) {
+                "log_min_messages=warning",
+                "ssl=" + (tls ? "on" : "off"))) {
             command.add("-c");
             command.add(setting);
         }
