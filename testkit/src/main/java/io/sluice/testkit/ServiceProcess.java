@@ -100,6 +100,23 @@ public final class ServiceProcess implements AutoCloseable {
         return sum;
     }
 
+    /** Freezes the service (SIGSTOP): alive but silent, as a process stuck in a long GC pause or a frozen node. */
+    public void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** Lets a paused service go on (SIGCONT). */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Kills the service with SIGKILL: no shutdown hook, no last word to the broker or the database. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
