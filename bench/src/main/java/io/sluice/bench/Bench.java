@@ -16,8 +16,9 @@ public final class Bench {
             case "loader" -> new LoaderBench(quick).run();
             case "handler" -> new HandlerBench(quick).run();
             case "files" -> new FilesBench(quick).run();
+            case "e2e" -> new EndToEndBench(quick).run();
             default -> {
-                System.err.println("unknown stage '" + stage + "'; stages: getter, files, handler, loader");
+                System.err.println("unknown stage '" + stage + "'; stages: getter, files, handler, loader, e2e");
                 System.exit(2);
                 yield null;
             }

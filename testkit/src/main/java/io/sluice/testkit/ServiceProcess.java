@@ -70,20 +70,29 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Sum of a Prometheus metric's samples whose label text contains every filter; 0 when not (yet) there. */
-    public double metric(String name, String... filters) {
-        String body;
+    /** The process id, for signals and /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The service's /actuator/prometheus page, or empty while it does not answer. */
+    public String metrics() {
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            body = response.statusCode() == 200 ? response.body() : "";
+            return response.statusCode() == 200 ? response.body() : "";
         } catch (IOException e) {
-            return 0;
+            return "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return "";
         }
+    }
+
+    public double metric(String name, String... filters) {
+        String body = metrics();
         double sum = 0;
         for (String line : body.split("\n")) {
             if (!line.startsWith(name + "{")) {
@@ -111,7 +120,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
         }
