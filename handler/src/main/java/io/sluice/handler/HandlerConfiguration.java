@@ -41,6 +41,7 @@ class HandlerConfiguration {
         container.setConsumerBatchEnabled(true);
         container.setBatchSize(Math.max(1, properties.prefetch() / 2));
         container.setReceiveTimeout(50);
+        container.setBatchReceiveTimeout(50); // a group waits at most 50 ms for more messages, whatever the rate
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
         container.setMessageListener(new BatchRelay(

@@ -45,7 +45,10 @@ class LoaderConfiguration {
         // One group per consumer in flight: with several consumers, one receives while another writes, and a
         // pre-filled queue is shared between them instead of going whole to the first.
         container.setPrefetchCount(properties.maxMessages());
-        container.setReceiveTimeout(properties.maxWait().toMillis());
+        // max-wait bounds the whole group: a group is written when it is full or max-wait after its first message,
+        // not after max-wait of silence (a steady trickle would otherwise wait for a full group, seconds at low rates).
+        container.setBatchReceiveTimeout(properties.maxWait().toMillis());
+        container.setReceiveTimeout(Math.min(50, properties.maxWait().toMillis()));
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
         container.setDefaultRequeueRejected(true);
         container.setMessageListener(new BatchLoader(
