@@ -127,14 +127,7 @@ final class EndToEndBench {
             }
             sourceServer.close();
             targetServer.close();
-            broker.delete(
-                    List.of(
-                            prefix + ".handler",
-                            prefix + ".loader.warehouse",
-                            prefix + ".dead.getter",
-                            prefix + ".dead.handler",
-                            prefix + ".dead.loader"),
-                    List.of(prefix + ".raw", prefix + ".clean", prefix + ".dlx"));
+            Queues.deleteTopology(broker, prefix);
         }
         return report;
     }

@@ -55,19 +55,12 @@ final class FilesBench {
             Files.move(file, inbox.resolve(file.getFileName()));
             Files.writeString(inbox.resolve(file.getFileName() + ".done"), "");
             double files = measureGetter(report, inbox);
-            purge();
+            Queues.purge(broker, prefix + ".handler");
             publishOnly(report, encodeOnly(report, inbox.resolve("archive").resolve(file.getFileName())));
             report.result("files_vs_parse_only", String.format(java.util.Locale.ROOT, "%.2f", files / parseOnly));
             report.orderResults("files_rows_s", "parse_only_rows_s");
         } finally {
-            broker.delete(
-                    List.of(
-                            prefix + ".handler",
-                            prefix + ".loader.warehouse",
-                            prefix + ".dead.getter",
-                            prefix + ".dead.handler",
-                            prefix + ".dead.loader"),
-                    List.of(prefix + ".raw", prefix + ".clean", prefix + ".dlx"));
+            Queues.deleteTopology(broker, prefix);
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder())
                         .forEach(p -> p.toFile().delete());
@@ -164,16 +157,7 @@ final class FilesBench {
                     (System.nanoTime() - start) / 1e9,
                     "ceiling: the broker on these cores");
         } finally {
-            purge();
-        }
-    }
-
-    private void purge() {
-        try (Connection connection = broker.newConnection();
-                Channel channel = connection.createChannel()) {
-            channel.queuePurge(prefix + ".handler");
-        } catch (Exception e) {
-            System.err.println("purge failed: " + e.getMessage());
+            Queues.purge(broker, prefix + ".handler");
         }
     }
 

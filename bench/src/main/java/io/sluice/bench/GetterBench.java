@@ -69,14 +69,7 @@ final class GetterBench {
             report.orderResults(
                     "getter_rows_s", "debezium_rows_s", "decode_rows_s", "snapshot_rows_s", "copy_out_rows_s");
         } finally {
-            broker.delete(
-                    List.of(
-                            prefix + ".handler",
-                            prefix + ".loader.warehouse",
-                            prefix + ".dead.getter",
-                            prefix + ".dead.handler",
-                            prefix + ".dead.loader"),
-                    List.of(prefix + ".raw", prefix + ".clean", prefix + ".dlx"));
+            Queues.deleteTopology(broker, prefix);
         }
         return report;
     }
@@ -119,7 +112,7 @@ final class GetterBench {
                     seconds,
                     "decode + batch + publish with confirms");
         } finally {
-            purge();
+            Queues.purge(broker, prefix + ".handler");
         }
     }
 
@@ -194,7 +187,7 @@ final class GetterBench {
             } finally {
                 engine.close();
                 executor.shutdownNow();
-                purge();
+                Queues.purge(broker, prefix + ".handler");
             }
         }
     }
@@ -234,7 +227,7 @@ final class GetterBench {
                     seconds,
                     "consistent snapshot, chunked, resumable");
         } finally {
-            purge();
+            Queues.purge(broker, prefix + ".handler");
         }
     }
 
@@ -277,15 +270,6 @@ final class GetterBench {
             Thread.sleep(20);
         }
         return first == 0 ? 1e-3 : (System.nanoTime() - first) / 1e9;
-    }
-
-    private void purge() {
-        try (Connection connection = broker.newConnection();
-                Channel channel = connection.createChannel()) {
-            channel.queuePurge(prefix + ".handler");
-        } catch (Exception e) {
-            System.err.println("purge failed: " + e.getMessage());
-        }
     }
 
     private static double seconds(long startNanos) {

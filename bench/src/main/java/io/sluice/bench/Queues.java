@@ -44,6 +44,22 @@ final class Queues {
         }
     }
 
+    /** Empties a queue between two measurements. */
+    static void purge(RabbitBroker broker, String queue) {
+        try (Connection connection = broker.newConnection();
+                Channel channel = connection.createChannel()) {
+            channel.queuePurge(queue);
+        } catch (Exception e) {
+            System.err.println("purge of " + queue + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Deletes a benchmark's queues and exchanges (a default topology under its prefix). */
+    static void deleteTopology(RabbitBroker broker, String prefix) {
+        io.sluice.common.amqp.Topology topology = new io.sluice.common.amqp.Topology(prefix, List.of("warehouse"));
+        broker.delete(topology.queues(), topology.exchanges());
+    }
+
     /** Waits until this many consumers read the queue; returns the time they were all there. */
     static long awaitConsumers(RabbitBroker broker, String queue, int consumers) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();

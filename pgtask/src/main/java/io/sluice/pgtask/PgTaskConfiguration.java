@@ -1,6 +1,7 @@
 package io.sluice.pgtask;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.ProcessName;
 import io.sluice.pgtask.checks.DataCheck;
 import io.sluice.pgtask.maintenance.Rollup;
 import io.sluice.pgtask.maintenance.TableSwap;
@@ -13,8 +14,6 @@ import io.sluice.pgtask.runner.TaskRuns;
 import io.sluice.pgtask.stats.SlowQueries;
 import io.sluice.pgtask.stats.SlowQueryMetrics;
 import io.sluice.pgtask.stats.SlowQueryStats;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -140,19 +139,6 @@ class PgTaskConfiguration {
                 pgtaskScheduler,
                 new JobRunner.RunnerSettings(runner.lockAtMostFor(), runner.lockAtLeastFor(), runner.retryDelay()),
                 meters,
-                runnerName());
-    }
-
-    /** {@code <host>/<pid>}, as recorded with each run. */
-    private static String runnerName() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "pgtask";
-            }
-        }
-        return host + "/" + ProcessHandle.current().pid();
+                ProcessName.current());
     }
 }

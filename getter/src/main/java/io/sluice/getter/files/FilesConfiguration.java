@@ -1,12 +1,11 @@
 package io.sluice.getter.files;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.ProcessName;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
 import io.sluice.getter.RawBatchPublisher;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +49,7 @@ class FilesConfiguration {
             ConfirmedPublisher publisher,
             SluiceAmqpProperties amqp,
             MeterRegistry meters) {
-        String owner = properties.owner() != null ? properties.owner() : defaultOwner();
+        String owner = properties.owner() != null ? properties.owner() : ProcessName.current();
         Set<String> names = new HashSet<>();
         List<FileIngestion> ingestions = properties.sources().stream()
                 .map(config -> {
@@ -84,19 +83,6 @@ class FilesConfiguration {
     static FileStore s3Store(FileProperties.Source config) {
         return new S3Store(
                 config.s3().client(), config.s3().bucket(), config.s3().folder(), config.glob(), config.marker());
-    }
-
-    /** {@code <host>/<pid>}: unique among processes, and stable across a container's restarts in the same pod. */
-    private static String defaultOwner() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "getter";
-            }
-        }
-        return host + "/" + ProcessHandle.current().pid();
     }
 
     /** Starts every source's loop with the application and stops them with it. */
