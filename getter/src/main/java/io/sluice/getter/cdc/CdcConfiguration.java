@@ -5,12 +5,12 @@ import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
 import io.sluice.getter.RawBatchPublisher;
+import io.sluice.getter.Workers;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -77,34 +77,14 @@ class CdcConfiguration {
     }
 
     /** Starts every source's runner with the application and stops them with it. */
-    static final class ChangeCapture implements SmartLifecycle {
-
-        private final List<ReplicationRunner> runners;
-        private volatile boolean running;
+    static final class ChangeCapture extends Workers<ReplicationRunner> {
 
         ChangeCapture(List<ReplicationRunner> runners) {
-            this.runners = runners;
-        }
-
-        @Override
-        public void start() {
-            runners.forEach(ReplicationRunner::start);
-            running = true;
-        }
-
-        @Override
-        public void stop() {
-            runners.parallelStream().forEach(ReplicationRunner::stop);
-            running = false;
-        }
-
-        @Override
-        public boolean isRunning() {
-            return running;
+            super(runners, ReplicationRunner::start, ReplicationRunner::stop);
         }
 
         List<ReplicationRunner> runners() {
-            return runners;
+            return members();
         }
     }
 }

@@ -6,12 +6,12 @@ import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
 import io.sluice.getter.RawBatchPublisher;
+import io.sluice.getter.Workers;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -86,34 +86,14 @@ class FilesConfiguration {
     }
 
     /** Starts every source's loop with the application and stops them with it. */
-    static final class FileIngestions implements SmartLifecycle {
-
-        private final List<FileIngestion> ingestions;
-        private volatile boolean running;
+    static final class FileIngestions extends Workers<FileIngestion> {
 
         FileIngestions(List<FileIngestion> ingestions) {
-            this.ingestions = ingestions;
-        }
-
-        @Override
-        public void start() {
-            ingestions.forEach(FileIngestion::start);
-            running = true;
-        }
-
-        @Override
-        public void stop() {
-            ingestions.parallelStream().forEach(FileIngestion::stop);
-            running = false;
-        }
-
-        @Override
-        public boolean isRunning() {
-            return running;
+            super(ingestions, FileIngestion::start, FileIngestion::stop);
         }
 
         List<FileIngestion> ingestions() {
-            return ingestions;
+            return members();
         }
     }
 }
