@@ -2,7 +2,6 @@ package io.sluice.pgtask.checks;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.TableName;
 import io.sluice.pgtask.PgTaskProperties;
 import io.sluice.pgtask.runner.Job;
@@ -208,9 +207,5 @@ public final class DataCheck implements Job {
     /** A bucket's row count and checksum. */
     record Summary(long rows, String checksum) {
         static final Summary EMPTY = new Summary(0, "0");
-    }
-
-    static String quote(TableName table) {
-        return Identifiers.quote(table.schema()) + "." + Identifiers.quote(table.name());
     }
 }

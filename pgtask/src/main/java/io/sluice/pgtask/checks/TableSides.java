@@ -62,10 +62,9 @@ final class TableSides {
             row.append(i == 0 ? "" : ", ").append(Identifiers.quote(compared.get(i)));
         }
         row.append(")::text)");
-        String targetFrom = DataCheck.quote(targetTable)
+        String targetFrom = targetTable.quoted()
                 + (targetColumns.contains("_sluice_deleted") ? " WHERE NOT coalesce(_sluice_deleted, false)" : "");
-        return new TableSides(
-                DataCheck.quote(sourceTable), targetFrom, Identifiers.quote(config.key()), row.toString());
+        return new TableSides(sourceTable.quoted(), targetFrom, Identifiers.quote(config.key()), row.toString());
     }
 
     /** A connection for comparing: read-only, and the same time zone on both sides so values print alike. */
@@ -153,7 +152,7 @@ final class TableSides {
         try (Connection c = database.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT attname FROM pg_attribute WHERE attrelid = "
                         + "to_regclass(?) AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-            s.setString(1, DataCheck.quote(table));
+            s.setString(1, table.quoted());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1));

@@ -53,8 +53,8 @@ final class TargetRules {
         List<Finding> findings = new ArrayList<>();
         if (config.freshnessColumn() != null) {
             String column = Identifiers.quote(config.freshnessColumn());
-            Timestamp ours = latest(source, "SELECT max(" + column + ") FROM " + DataCheck.quote(sourceTable));
-            Timestamp theirs = latest(target, "SELECT max(" + column + ") FROM " + DataCheck.quote(targetTable));
+            Timestamp ours = latest(source, "SELECT max(" + column + ") FROM " + sourceTable.quoted());
+            Timestamp theirs = latest(target, "SELECT max(" + column + ") FROM " + targetTable.quoted());
             Duration lag = ours == null
                     ? Duration.ZERO
                     : theirs == null
@@ -72,7 +72,7 @@ final class TargetRules {
         for (String rule : config.rules()) {
             long count;
             try (PreparedStatement s = target.prepareStatement(
-                            "SELECT count(*) FROM " + DataCheck.quote(targetTable) + " WHERE NOT (" + rule + ")");
+                            "SELECT count(*) FROM " + targetTable.quoted() + " WHERE NOT (" + rule + ")");
                     ResultSet rs = s.executeQuery()) {
                 rs.next();
                 count = rs.getLong(1);

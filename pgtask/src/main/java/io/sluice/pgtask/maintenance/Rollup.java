@@ -59,8 +59,8 @@ public final class Rollup implements Job {
         Instant end = floor(now); // only complete buckets
         Instant watermark = watermark();
         String time = Identifiers.quote(config.timeColumn());
-        String source = quote(TableName.parse(config.source()));
-        String into = quote(TableName.parse(config.into()));
+        String source = TableName.parse(config.source()).quoted();
+        String into = TableName.parse(config.into()).quoted();
         int rows = ddl.inTransaction(database, "rolling up " + config.source(), c -> {
             Instant start =
                     watermark != null ? watermark.minusSeconds(width * config.recompute()) : earliest(c, source, time);
@@ -120,9 +120,5 @@ public final class Rollup implements Job {
             s.setTimestamp(2, Timestamp.from(watermark));
             s.executeUpdate();
         }
-    }
-
-    private static String quote(TableName name) {
-        return Identifiers.quote(name.schema()) + "." + Identifiers.quote(name.name());
     }
 }

@@ -59,12 +59,14 @@ public final class TableSwap implements Job {
     public String run(Instant now) throws Exception {
         long leftOver = ship(); // rows a crash left in the shadow go first
         ddl.inTransaction(database, "swapping " + table, c -> {
-            execute(c, "CREATE TABLE IF NOT EXISTS " + q(shadow) + " (LIKE " + q(table) + " INCLUDING ALL)");
+            execute(
+                    c,
+                    "CREATE TABLE IF NOT EXISTS " + shadow.quoted() + " (LIKE " + table.quoted() + " INCLUDING ALL)");
             String parked = table.name() + "_swapping";
             execute(
                     c,
-                    "ALTER TABLE " + q(table) + " RENAME TO " + Identifiers.quote(parked),
-                    "ALTER TABLE " + q(shadow) + " RENAME TO " + Identifiers.quote(table.name()),
+                    "ALTER TABLE " + table.quoted() + " RENAME TO " + Identifiers.quote(parked),
+                    "ALTER TABLE " + shadow.quoted() + " RENAME TO " + Identifiers.quote(table.name()),
                     "ALTER TABLE " + Identifiers.quote(table.schema()) + "." + Identifiers.quote(parked) + " RENAME TO "
                             + Identifiers.quote(shadow.name()));
             return null;
@@ -89,12 +91,13 @@ public final class TableSwap implements Job {
             String list = columns.stream().map(Identifiers::quote).collect(Collectors.joining(", "));
             long shipped;
             try (Statement s = c.createStatement()) {
-                s.execute("LOCK TABLE " + q(shadow) + " IN EXCLUSIVE MODE");
-                shipped = s.executeUpdate("INSERT INTO " + q(shipTo) + " (" + list + ") SELECT DISTINCT ON (" + key
-                        + ") " + list + " FROM " + q(shadow) + " ORDER BY " + key + ", "
-                        + Identifiers.quote(config.orderBy()) + " DESC ON CONFLICT (" + key + ") DO "
-                        + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + updates));
-                s.execute("TRUNCATE " + q(shadow));
+                s.execute("LOCK TABLE " + shadow.quoted() + " IN EXCLUSIVE MODE");
+                shipped =
+                        s.executeUpdate("INSERT INTO " + shipTo.quoted() + " (" + list + ") SELECT DISTINCT ON (" + key
+                                + ") " + list + " FROM " + shadow.quoted() + " ORDER BY " + key + ", "
+                                + Identifiers.quote(config.orderBy()) + " DESC ON CONFLICT (" + key + ") DO "
+                                + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + updates));
+                s.execute("TRUNCATE " + shadow.quoted());
             }
             return shipped;
         });
@@ -102,8 +105,8 @@ public final class TableSwap implements Job {
 
     private boolean exists(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery("SELECT to_regclass(" + Identifiers.literal(q(shadow)) + ") IS NOT NULL")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT to_regclass(" + Identifiers.literal(shadow.quoted()) + ") IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -113,17 +116,13 @@ public final class TableSwap implements Job {
         List<String> columns = new java.util.ArrayList<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT attname FROM pg_attribute WHERE attrelid = "
-                        + Identifiers.literal(q(shadow)) + "::regclass AND attnum > 0 AND NOT attisdropped"
+                        + Identifiers.literal(shadow.quoted()) + "::regclass AND attnum > 0 AND NOT attisdropped"
                         + " ORDER BY attnum")) {
             while (rs.next()) {
                 columns.add(rs.getString(1));
             }
         }
         return columns;
-    }
-
-    private static String q(TableName name) {
-        return Identifiers.quote(name.schema()) + "." + Identifiers.quote(name.name());
     }
 
     private static void execute(Connection c, String... statements) throws SQLException {

@@ -78,7 +78,7 @@ public final class PartitionRotation implements Job {
         ddl.inTransaction(database, "creating the default partition of " + parent, c -> {
             execute(
                     c,
-                    "CREATE TABLE IF NOT EXISTS " + child("default") + " PARTITION OF " + quoted(parent) + " DEFAULT");
+                    "CREATE TABLE IF NOT EXISTS " + child("default") + " PARTITION OF " + parent.quoted() + " DEFAULT");
             return null;
         });
         List<String> created = new ArrayList<>();
@@ -101,7 +101,7 @@ public final class PartitionRotation implements Job {
                 + " format_type(a.atttypid, a.atttypmod) FROM pg_partitioned_table p"
                 + " JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]"
                 + " WHERE p.partrelid = to_regclass(?)")) {
-            s.setString(1, quoted(parent));
+            s.setString(1, parent.quoted());
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     throw new IllegalStateException(parent + " is not a partitioned table (or does not exist)");
@@ -131,8 +131,8 @@ public final class PartitionRotation implements Job {
                             + child("default") + " WHERE " + column + " >= " + from + " AND " + column + " < " + to
                             + " RETURNING *) SELECT * FROM moved",
                     "CREATE TABLE " + child(name.substring(parent.name().length() + 1)) + " PARTITION OF "
-                            + quoted(parent) + " FOR VALUES FROM (" + from + ") TO (" + to + ")",
-                    "INSERT INTO " + quoted(parent) + " SELECT * FROM sluice_waiting");
+                            + parent.quoted() + " FOR VALUES FROM (" + from + ") TO (" + to + ")",
+                    "INSERT INTO " + parent.quoted() + " SELECT * FROM sluice_waiting");
             return true;
         });
     }
@@ -145,7 +145,7 @@ public final class PartitionRotation implements Job {
                     + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(?)"
                     + " AND ((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''([^'']*)''\\)'))[1])"
                     + "::timestamptz <= ? ORDER BY c.relname")) {
-                s.setString(1, quoted(parent));
+                s.setString(1, parent.quoted());
                 s.setObject(2, horizon.atOffset(ZoneOffset.UTC));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -164,7 +164,7 @@ public final class PartitionRotation implements Job {
     }
 
     private String retire(Connection c, PartitionKey key, String name, Instant horizon) throws Exception {
-        String table = Identifiers.quote(parent.schema()) + "." + Identifiers.quote(name);
+        String table = Identifiers.quote(parent.schema(), name);
         try (PreparedStatement newer = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + table + " WHERE "
                 + Identifiers.quote(key.column()) + " >= ?::timestamptz)")) {
             newer.setObject(1, horizon.atOffset(ZoneOffset.UTC));
@@ -175,7 +175,7 @@ public final class PartitionRotation implements Job {
                 }
             }
         }
-        execute(c, "ALTER TABLE " + quoted(parent) + " DETACH PARTITION " + table);
+        execute(c, "ALTER TABLE " + parent.quoted() + " DETACH PARTITION " + table);
         switch (config.retentionMode()) {
             case DETACH -> {
                 return "detached";
@@ -226,7 +226,7 @@ public final class PartitionRotation implements Job {
 
     private boolean exists(Connection c, String name) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            s.setString(1, Identifiers.quote(parent.schema()) + "." + Identifiers.quote(name));
+            s.setString(1, Identifiers.quote(parent.schema(), name));
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
@@ -235,11 +235,7 @@ public final class PartitionRotation implements Job {
     }
 
     private String child(String suffix) {
-        return Identifiers.quote(parent.schema()) + "." + Identifiers.quote(parent.name() + "_" + suffix);
-    }
-
-    private static String quoted(TableName table) {
-        return Identifiers.quote(table.schema()) + "." + Identifiers.quote(table.name());
+        return Identifiers.quote(parent.schema(), parent.name() + "_" + suffix);
     }
 
     private static void execute(Connection c, String... statements) throws SQLException {
