@@ -15,8 +15,11 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 
 /**
- * Finds the RabbitMQ that tests talk to, in this order: {@code SLUICE_TEST_AMQP_URI}; the broker on 127.0.0.1:5672 if
- * it answers; a Testcontainers broker when a Docker engine is present; otherwise a failure that says how to get one.
+ * Finds the broker that tests talk to, in this order: {@code SLUICE_TEST_AMQP_URI} (a URI, or {@code embedded}); the
+ * RabbitMQ on 127.0.0.1:5672 if it answers; a Testcontainers RabbitMQ when a Docker engine is present; otherwise the
+ * {@link EmbeddedAmqpBroker} in this JVM, which is not RabbitMQ: tests of RabbitMQ-only features skip on it
+ * ({@link #assumeRabbitMq}), and CI, which always has RabbitMQ, sets {@code SLUICE_TEST_REQUIRE_RABBITMQ} to fail
+ * instead of falling back.
  */
 public final class RabbitBroker {
 
@@ -26,10 +29,17 @@ public final class RabbitBroker {
     private static final Logger log = LoggerFactory.getLogger(RabbitBroker.class);
     private static volatile RabbitBroker instance;
 
-    private final URI uri;
+    /** Set (to anything) where tests must run on RabbitMQ and never fall back to the embedded broker. */
+    public static final String REQUIRE_VARIABLE = "SLUICE_TEST_REQUIRE_RABBITMQ";
 
-    private RabbitBroker(URI uri) {
+    private static final String EMBEDDED = "embedded";
+
+    private final URI uri;
+    private final boolean embedded;
+
+    private RabbitBroker(URI uri, boolean embedded) {
         this.uri = uri;
+        this.embedded = embedded;
     }
 
     /** The broker for this JVM, located on first use. */
@@ -37,31 +47,54 @@ public final class RabbitBroker {
         if (instance == null) {
             synchronized (RabbitBroker.class) {
                 if (instance == null) {
-                    instance = new RabbitBroker(locate());
-                    log.info("tests use RabbitMQ at {}", instance.uri.getHost() + ":" + instance.port());
+                    instance = locate();
+                    log.info(
+                            "tests use {} at {}",
+                            instance.embedded ? "the embedded AMQP broker" : "RabbitMQ",
+                            instance.uri.getHost() + ":" + instance.port());
                 }
             }
         }
         return instance;
     }
 
-    private static URI locate() {
+    private static RabbitBroker locate() {
         String configured = System.getenv(URI_VARIABLE);
+        if (EMBEDDED.equals(configured)) {
+            return new RabbitBroker(EmbeddedAmqpBroker.start().uri(), true);
+        }
         if (configured != null && !configured.isBlank()) {
-            return URI.create(configured);
+            return new RabbitBroker(URI.create(configured), false);
         }
         if (answers("127.0.0.1", 5672)) {
-            return URI.create("amqp://guest:guest@127.0.0.1:5672/");
+            return new RabbitBroker(URI.create("amqp://guest:guest@127.0.0.1:5672/"), false);
         }
         if (dockerAvailable()) {
             RabbitMQContainer container = new RabbitMQContainer("rabbitmq:4-management");
             container.start();
-            return URI.create(container.getAmqpUrl().replace("amqp://", "amqp://guest:guest@") + "/");
+            return new RabbitBroker(
+                    URI.create(container.getAmqpUrl().replace("amqp://", "amqp://guest:guest@") + "/"), false);
         }
-        throw new IllegalStateException("no RabbitMQ for the tests: set " + URI_VARIABLE
-                + " (amqp://user:pass@host:5672/), or start one on 127.0.0.1:5672"
-                + " (Debian: apt-get install rabbitmq-server && rabbitmq-server -detached),"
-                + " or run a Docker engine for Testcontainers");
+        if (System.getenv(REQUIRE_VARIABLE) != null) {
+            throw new IllegalStateException("no RabbitMQ for the tests (" + REQUIRE_VARIABLE + " is set): set "
+                    + URI_VARIABLE + " (amqp://user:pass@host:5672/), or start one on 127.0.0.1:5672"
+                    + " (Debian: apt-get install rabbitmq-server && rabbitmq-server -detached),"
+                    + " or run a Docker engine for Testcontainers");
+        }
+        log.warn("no RabbitMQ on 127.0.0.1:5672 and no Docker: tests use the embedded AMQP broker, and tests of"
+                + " RabbitMQ-only features skip");
+        return new RabbitBroker(EmbeddedAmqpBroker.start().uri(), true);
+    }
+
+    /** Whether this is the in-JVM broker rather than RabbitMQ. */
+    public boolean embedded() {
+        return embedded;
+    }
+
+    /** Skips the calling test, saying why, when the broker is not RabbitMQ. */
+    public void assumeRabbitMq(String feature) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                embedded, "skipped: " + feature + " needs RabbitMQ, and the tests run on the embedded AMQP broker");
     }
 
     private static boolean answers(String host, int port) {
@@ -109,14 +142,15 @@ public final class RabbitBroker {
         return "t-" + hint + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Spring Boot properties that point a service at this broker. */
+    /** Spring Boot properties that point a service at this broker (and, on the embedded one, at plain queues). */
     public String[] springProperties() {
         return new String[] {
             "spring.rabbitmq.host=" + host(),
             "spring.rabbitmq.port=" + port(),
             "spring.rabbitmq.username=" + username(),
             "spring.rabbitmq.password=" + password(),
-            "spring.rabbitmq.virtual-host=" + virtualHost()
+            "spring.rabbitmq.virtual-host=" + virtualHost(),
+            "sluice.amqp.queue-kind=" + (embedded ? "plain" : "quorum")
         };
     }
 

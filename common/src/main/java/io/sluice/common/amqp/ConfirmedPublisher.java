@@ -49,13 +49,14 @@ public class ConfirmedPublisher {
                         throw new PublishFailedException(
                                 "broker did not confirm " + exchange + " (" + routingKey + "): " + why, error);
                     }
-                    if (!confirm.ack()) {
-                        throw new PublishFailedException(
-                                "broker nacked " + exchange + " (" + routingKey + "): " + confirm.reason());
-                    }
+                    // A return comes before the confirm: RabbitMQ then acks, other brokers (Qpid) nack.
                     if (correlation.getReturned() != null) {
                         throw new PublishFailedException("unroutable: no queue is bound to " + exchange + " for '"
                                 + routingKey + "' (" + correlation.getReturned().getReplyText() + ")");
+                    }
+                    if (!confirm.ack()) {
+                        throw new PublishFailedException(
+                                "broker nacked " + exchange + " (" + routingKey + "): " + confirm.reason());
                     }
                     return null;
                 });

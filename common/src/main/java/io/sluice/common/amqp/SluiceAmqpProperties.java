@@ -17,6 +17,9 @@ import org.springframework.validation.annotation.Validated;
  * @param deliveryLimit deliveries after which a message that keeps failing is dead-lettered
  * @param maxMessageBytes size cap of one batch message; larger batches are split
  * @param confirmTimeout how long a publisher waits for the broker to confirm a message before treating it as failed
+ * @param queueKind {@code quorum} (RabbitMQ: replicated queues with the delivery limit and dead-letter exchange) or
+ *     {@code plain} (durable queues without broker-specific arguments, for another AMQP 0-9-1 broker such as the
+ *     quickstart's embedded one; a message that keeps failing is then redelivered without limit)
  */
 @Validated
 @ConfigurationProperties("sluice.amqp")
@@ -27,7 +30,16 @@ public record SluiceAmqpProperties(
         @DefaultValue("warehouse") @NotEmpty List<@Pattern(regexp = "[A-Za-z0-9_-]+") String> targets,
         @DefaultValue("5") @Min(1) int deliveryLimit,
         @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
-        @DefaultValue("30s") Duration confirmTimeout) {
+        @DefaultValue("30s") Duration confirmTimeout,
+        @DefaultValue("quorum") QueueKind queueKind) {
+
+    /** How work and dead-letter queues are declared. */
+    public enum QueueKind {
+        /** RabbitMQ quorum queues with a delivery limit and dead-lettering to the topology's dead-letter exchange. */
+        QUORUM,
+        /** Durable queues without arguments, which any AMQP 0-9-1 broker accepts. */
+        PLAIN
+    }
 
     public Topology topology() {
         return new Topology(prefix, targets);

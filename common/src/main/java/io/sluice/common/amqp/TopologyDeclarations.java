@@ -1,5 +1,6 @@
 package io.sluice.common.amqp;
 
+import io.sluice.common.amqp.SluiceAmqpProperties.QueueKind;
 import io.sluice.common.amqp.Topology.Stage;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +40,11 @@ public final class TopologyDeclarations {
             all.add(BindingBuilder.bind(loader).to(clean).with(target + ".#"));
         }
         for (Stage stage : Stage.values()) {
-            Queue dead =
-                    QueueBuilder.durable(names.deadLetterQueue(stage)).quorum().build();
+            Queue dead = properties.queueKind() == QueueKind.PLAIN
+                    ? QueueBuilder.durable(names.deadLetterQueue(stage)).build()
+                    : QueueBuilder.durable(names.deadLetterQueue(stage))
+                            .quorum()
+                            .build();
             all.add(dead);
             Binding binding = BindingBuilder.bind(dead).to(dlx).with(stage.id());
             all.add(binding);
@@ -49,6 +53,9 @@ public final class TopologyDeclarations {
     }
 
     private static Queue workQueue(String name, Stage stage, Topology names, SluiceAmqpProperties properties) {
+        if (properties.queueKind() == QueueKind.PLAIN) {
+            return QueueBuilder.durable(name).build();
+        }
         return QueueBuilder.durable(name)
                 .quorum()
                 .deliveryLimit(properties.deliveryLimit())

@@ -1,0 +1,95 @@
+package io.sluice.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An AMQP 0-9-1 broker inside this JVM: Apache Qpid Broker-J with an in-memory store, listening on loopback, user
+ * guest/guest. For the quickstart and for machines without RabbitMQ. It is not RabbitMQ: declare queues without
+ * RabbitMQ's arguments ({@code sluice.amqp.queue-kind=plain}). Qpid is loaded by its own class loader that adapts it
+ * to JDK 24+ (see {@link SubjectCompatClassLoader}); its classes are reached by reflection for that reason.
+ */
+public final class EmbeddedAmqpBroker implements AutoCloseable {
+
+    private static final String USER = "guest";
+
+    private final Object launcher;
+    private final int port;
+
+    private EmbeddedAmqpBroker(Object launcher, int port) {
+        this.launcher = launcher;
+        this.port = port;
+    }
+
+    /** Starts a broker on a free port; returns once it accepts connections. */
+    public static EmbeddedAmqpBroker start() {
+        int port = freePort();
+        ClassLoader qpid = new SubjectCompatClassLoader("org.apache.qpid.", EmbeddedAmqpBroker.class.getClassLoader());
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // Qpid finds its plugins through the context class loader, and its threads inherit the one set here.
+        thread.setContextClassLoader(qpid);
+        try {
+            Class<?> type = Class.forName("org.apache.qpid.server.SystemLauncher", true, qpid);
+            Object launcher = type.getConstructor().newInstance();
+            Map<String, Object> attributes = new HashMap<>();
+            attributes.put("type", "Memory");
+            attributes.put(
+                    "initialConfigurationLocation",
+                    EmbeddedAmqpBroker.class.getResource("qpid-broker.json").toExternalForm());
+            attributes.put("startupLoggedToSystemOut", false);
+            attributes.put(
+                    "context",
+                    Map.of(
+                            "qpid.amqp_port",
+                            String.valueOf(port),
+                            "qpid.user",
+                            USER,
+                            "qpid.password",
+                            USER,
+                            "qpid.work_dir",
+                            System.getProperty("java.io.tmpdir")));
+            type.getMethod("startup", Map.class).invoke(launcher, attributes);
+            EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(launcher, port);
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-amqp-stop"));
+            return broker;
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("the embedded AMQP broker did not start: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Qpid Broker-J is not on the class path", e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code amqp://guest:guest@127.0.0.1:<port>/}. */
+    public URI uri() {
+        return URI.create("amqp://" + USER + ":" + USER + "@127.0.0.1:" + port + "/");
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            launcher.getClass().getMethod("shutdown").invoke(launcher);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // stopping twice (close, then the shutdown hook) is harmless
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
