@@ -15,16 +15,18 @@ public final class Retries {
     private Retries() {}
 
     /**
-     * @param timeout how long to keep retrying before the failure is passed on
+     * @param timeout how long to keep retrying before the failure is passed on; zero: no retry
      * @param retryable which failures are worth retrying
      */
     public static RetryTemplate withBackoff(Duration timeout, Predicate<Throwable> retryable) {
+        // Spring's RetryPolicy reads a zero timeout as "no time limit": zero here means "do not retry".
+        boolean never = timeout.isZero() || timeout.isNegative();
         return new RetryTemplate(RetryPolicy.builder()
-                .maxRetries(Long.MAX_VALUE)
+                .maxRetries(never ? 0 : Long.MAX_VALUE)
                 .delay(Duration.ofMillis(100))
                 .multiplier(2)
                 .maxDelay(Duration.ofSeconds(5))
-                .timeout(timeout)
+                .timeout(never ? Duration.ofMillis(1) : timeout)
                 .predicate(retryable)
                 .build());
     }

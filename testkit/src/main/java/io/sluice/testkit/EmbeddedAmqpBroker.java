@@ -1,10 +1,13 @@
 package io.sluice.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,9 +42,9 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             Object launcher = type.getConstructor().newInstance();
             Map<String, Object> attributes = new HashMap<>();
             attributes.put("type", "Memory");
-            attributes.put(
-                    "initialConfigurationLocation",
-                    EmbeddedAmqpBroker.class.getResource("qpid-broker.json").toExternalForm());
+            attributes.put("initialConfigurationLocation", initialConfiguration());
+            // Qpid's default ("classpath:system.properties") needs a URL handler that an executable jar hides.
+            attributes.put("initialSystemPropertiesLocation", emptyFile().toString());
             attributes.put("startupLoggedToSystemOut", false);
             attributes.put(
                     "context",
@@ -62,9 +65,33 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             throw new IllegalStateException("the embedded AMQP broker did not start: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Qpid Broker-J is not on the class path", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the embedded broker's configuration", e);
         } finally {
             thread.setContextClassLoader(previous);
         }
+    }
+
+    /**
+     * The broker's configuration as a file URL: Qpid reads it through {@code java.net.URL}, which does not know the
+     * nested-jar URLs of an executable Spring Boot jar.
+     */
+    private static String initialConfiguration() throws IOException {
+        try (InputStream in = EmbeddedAmqpBroker.class.getResourceAsStream("qpid-broker.json")) {
+            if (in == null) {
+                throw new IllegalStateException("qpid-broker.json is missing next to " + EmbeddedAmqpBroker.class);
+            }
+            Path file = Files.createTempFile("sluice-qpid-", ".json");
+            file.toFile().deleteOnExit();
+            Files.write(file, in.readAllBytes());
+            return file.toUri().toString();
+        }
+    }
+
+    private static Path emptyFile() throws IOException {
+        Path file = Files.createTempFile("sluice-qpid-", ".properties");
+        file.toFile().deleteOnExit();
+        return file;
     }
 
     public int port() {

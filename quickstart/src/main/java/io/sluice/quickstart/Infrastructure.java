@@ -1,0 +1,111 @@
+package io.sluice.quickstart;
+
+import io.sluice.testkit.EmbeddedAmqpBroker;
+import io.sluice.testkit.EmbeddedPostgres;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The databases and the broker the quickstart runs on: the ones the user named, and embedded ones for the rest
+ * (PostgreSQL from the testkit's binaries, run as {@code nobody} when we are root; Qpid Broker-J in this JVM).
+ */
+final class Infrastructure implements AutoCloseable {
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final String sourceJdbc;
+    private final String targetJdbc;
+    private final URI amqpUri;
+    private final boolean embeddedBroker;
+
+    private Infrastructure(String sourceJdbc, String targetJdbc, URI amqpUri, boolean embeddedBroker) {
+        this.sourceJdbc = sourceJdbc;
+        this.targetJdbc = targetJdbc;
+        this.amqpUri = amqpUri;
+        this.embeddedBroker = embeddedBroker;
+    }
+
+    static Infrastructure start(Quickstart options, Display progress) throws SQLException {
+        List<AutoCloseable> started = new ArrayList<>();
+        String source = options.sourceJdbc;
+        if (source == null) {
+            progress.step("starting the source PostgreSQL (embedded)");
+            source = embeddedDatabase("shop", started);
+        }
+        String target = options.targetJdbc;
+        if (target == null) {
+            progress.step("starting the warehouse PostgreSQL (embedded)");
+            target = embeddedDatabase("warehouse", started);
+        }
+        URI amqp = options.amqpUri;
+        if (amqp == null) {
+            progress.step("starting the AMQP broker (embedded Qpid Broker-J)");
+            EmbeddedAmqpBroker broker = EmbeddedAmqpBroker.start();
+            started.add(broker);
+            amqp = broker.uri();
+        }
+        Infrastructure infrastructure = new Infrastructure(source, target, amqp, options.amqpUri == null);
+        infrastructure.started.addAll(started);
+        return infrastructure;
+    }
+
+    private static String embeddedDatabase(String name, List<AutoCloseable> started) throws SQLException {
+        EmbeddedPostgres server = EmbeddedPostgres.start();
+        started.add(server);
+        try (Connection connection = server.connect("postgres");
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        }
+        return server.jdbcUrl(name);
+    }
+
+    String sourceJdbc() {
+        return sourceJdbc;
+    }
+
+    String targetJdbc() {
+        return targetJdbc;
+    }
+
+    Connection source() throws SQLException {
+        return DriverManager.getConnection(sourceJdbc);
+    }
+
+    Connection target() throws SQLException {
+        return DriverManager.getConnection(targetJdbc);
+    }
+
+    /** Spring Boot properties for the broker: host, port, credentials, virtual host, and the queue kind it takes. */
+    List<String> brokerProperties() {
+        String info = amqpUri.getUserInfo() == null ? "guest:guest" : amqpUri.getUserInfo();
+        String[] credentials = info.split(":", 2);
+        String path = amqpUri.getPath();
+        return List.of(
+                "--spring.rabbitmq.host=" + amqpUri.getHost(),
+                "--spring.rabbitmq.port=" + (amqpUri.getPort() < 0 ? 5672 : amqpUri.getPort()),
+                "--spring.rabbitmq.username=" + credentials[0],
+                "--spring.rabbitmq.password=" + (credentials.length > 1 ? credentials[1] : ""),
+                "--spring.rabbitmq.virtual-host="
+                        + (path == null || path.isEmpty() || path.equals("/") ? "/" : path.substring(1)),
+                "--sluice.amqp.queue-kind=" + (embeddedBroker ? "plain" : "quorum"));
+    }
+
+    String describe() {
+        return (embeddedBroker ? "embedded broker" : "RabbitMQ at " + amqpUri.getHost() + ":" + amqpUri.getPort());
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable part : started.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                // stopping what we started: nothing to do if a part is already gone
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.sluice.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's first command, shortened: everything embedded (PostgreSQL twice, the AMQP broker, five services), a
+ * short workload; the data checks pass and the report exists.
+ */
+class QuickstartIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aShortRunMovesTheShopIntoTheWarehouseAndReports() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = Quickstart.run(
+                    "--duration=8s", "--rate=50", "--display=plain", "--work-dir=" + work.resolve("quickstart"));
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        original.println(output);
+
+        assertThat(exit).as("exit code (0: data checks passed)").isZero();
+        assertThat(output).contains("data checks                     PASSED: source = target");
+        for (String table : Services.CHECKED) {
+            assertThat(output).containsPattern("check " + table + " +source = target: [1-9]");
+        }
+        assertThat(output).containsPattern("dead letters +0\\n");
+        Matcher report = Pattern.compile("report +(\\S+report\\.html)").matcher(output);
+        assertThat(report.find()).as("a report path in the summary").isTrue();
+        Path html = Path.of(report.group(1));
+        assertThat(html).exists().startsWith(work);
+        assertThat(Files.readString(html)).contains("<html");
+        // The live figures were shown: at least one line with rows per second at every stage.
+        assertThat(output).containsPattern("\\s+\\d+s \\|\\s+[1-9][\\d,]* \\|\\s+[1-9][\\d,]* \\|\\s+[1-9]");
+    }
+
+    @Test
+    void aBadFlagIsRefusedWithUsage() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = Quickstart.run("--rate=0");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exit).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rate must be at least 1");
+    }
+}
