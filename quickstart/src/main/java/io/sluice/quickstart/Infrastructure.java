@@ -2,12 +2,14 @@ package io.sluice.quickstart;
 
 import io.sluice.testkit.EmbeddedAmqpBroker;
 import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.testkit.RabbitBroker;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -81,17 +83,9 @@ final class Infrastructure implements AutoCloseable {
 
     /** Spring Boot properties for the broker: host, port, credentials, virtual host, and the queue kind it takes. */
     List<String> brokerProperties() {
-        String info = amqpUri.getUserInfo() == null ? "guest:guest" : amqpUri.getUserInfo();
-        String[] credentials = info.split(":", 2);
-        String path = amqpUri.getPath();
-        return List.of(
-                "--spring.rabbitmq.host=" + amqpUri.getHost(),
-                "--spring.rabbitmq.port=" + (amqpUri.getPort() < 0 ? 5672 : amqpUri.getPort()),
-                "--spring.rabbitmq.username=" + credentials[0],
-                "--spring.rabbitmq.password=" + (credentials.length > 1 ? credentials[1] : ""),
-                "--spring.rabbitmq.virtual-host="
-                        + (path == null || path.isEmpty() || path.equals("/") ? "/" : path.substring(1)),
-                "--sluice.amqp.queue-kind=" + (embeddedBroker ? "plain" : "quorum"));
+        return Arrays.stream(RabbitBroker.at(amqpUri, embeddedBroker).springProperties())
+                .map(p -> "--" + p)
+                .toList();
     }
 
     String describe() {

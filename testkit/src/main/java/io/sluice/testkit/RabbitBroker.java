@@ -86,6 +86,11 @@ public final class RabbitBroker {
         return new RabbitBroker(EmbeddedAmqpBroker.start().uri(), true);
     }
 
+    /** A broker at this URI (not the tests' one): for tools that take a broker URI, such as the quickstart. */
+    public static RabbitBroker at(URI uri, boolean embedded) {
+        return new RabbitBroker(uri, embedded);
+    }
+
     /** Whether this is the in-JVM broker rather than RabbitMQ. */
     public boolean embedded() {
         return embedded;
