@@ -2,7 +2,6 @@ package io.sluice.handler.pipeline;
 
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
-import java.util.ArrayList;
 import java.util.Map;
 
 /**
@@ -31,7 +30,7 @@ final class CastStep implements StepType {
                 return;
             }
             String type = typeConfig.text();
-            for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+            for (WorkingBatch.WorkingRow row : batch.rows()) {
                 if (row.isUnchanged(at) || row.op() == Op.DELETE) {
                     continue;
                 }

@@ -2,12 +2,9 @@ package io.sluice.handler.pipeline;
 
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
-import java.util.AbstractMap;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
@@ -15,13 +12,12 @@ import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.expression.spel.support.MapAccessor;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
 
 /**
  * {@code filter: "<expression>"} keeps the rows for which it is true; {@code compute: {column: "<expression>"}} sets
  * or adds a column. Expressions are SpEL in a {@link SimpleEvaluationContext}: columns by name, typed by their column
- * (numbers, booleans, dates), operators and methods on values — no type references, beans or constructors, so a
+ * (numbers, booleans, dates; see {@link ColumnAccessor}), operators and methods on values — no type references, beans or constructors, so a
  * config file cannot run arbitrary code. A row whose expression throws is rejected with the reason.
  */
 final class ExpressionSteps {
@@ -41,43 +37,10 @@ final class ExpressionSteps {
     }
 
     /**
-     * The row's values by column name, typed, parsed only when the expression reads them (a filter on one column does
-     * not parse the row's timestamps); unsent (unchanged) values are null.
-     */
-    static Map<String, Object> variables(WorkingBatch batch, WorkingBatch.WorkingRow row) {
-        List<Column> columns = batch.columns();
-        return new AbstractMap<>() {
-            @Override
-            public boolean containsKey(Object name) {
-                return batch.indexOf((String) name) >= 0;
-            }
-
-            @Override
-            public Object get(Object name) {
-                int at = batch.indexOf((String) name);
-                return at < 0
-                        ? null
-                        : TypedValues.parse(row.value(at), columns.get(at).type());
-            }
-
-            @Override
-            public Set<Entry<String, Object>> entrySet() {
-                Map<String, Object> all = new HashMap<>();
-                for (int i = 0; i < columns.size(); i++) {
-                    all.put(
-                            columns.get(i).name(),
-                            TypedValues.parse(row.value(i), columns.get(i).type()));
-                }
-                return all.entrySet();
-            }
-        };
-    }
-
-    /**
      * Compiles an expression to bytecode once a batch has run it interpreted (which tells SpEL the values' types):
      * SpEL's MIXED mode does not get there by itself on these evaluations. If a later value does not fit the compiled
      * code, SpEL falls back to the interpreter for it and the next batch compiles again; an expression SpEL cannot
-     * compile (a comparison of untyped map values) stays interpreted, and SpEL stops trying after 100 attempts.
+     * compile stays interpreted, and SpEL stops trying after 100 attempts.
      */
     static void compile(Expression expression) {
         if (expression instanceof SpelExpression spel) {
@@ -85,10 +48,39 @@ final class ExpressionSteps {
         }
     }
 
-    static EvaluationContext context() {
-        return SimpleEvaluationContext.forPropertyAccessors(new MapAccessor(false))
-                .withInstanceMethods()
-                .build();
+    /**
+     * Evaluation contexts by the batch's columns: each column readable by name with its Java type, methods on values
+     * allowed, nothing else. Built once per shape of batch (columns change rarely).
+     */
+    static final class Contexts {
+        private static final int MAX_SHAPES = 64;
+        private final Map<List<Column>, EvaluationContext> byColumns = new ConcurrentHashMap<>();
+        private final boolean narrowIntegers;
+
+        /**
+         * @param narrowIntegers read {@code integer} columns as Integer (filters: comparisons with int literals
+         *     compile), not Long (compute: arithmetic on Integer would wrap around where PostgreSQL raises an error)
+         */
+        Contexts(boolean narrowIntegers) {
+            this.narrowIntegers = narrowIntegers;
+        }
+
+        EvaluationContext of(WorkingBatch batch) {
+            List<Column> columns = batch.columns();
+            EvaluationContext context = byColumns.get(columns);
+            if (context == null) {
+                if (byColumns.size() >= MAX_SHAPES) {
+                    byColumns.clear();
+                }
+                context = SimpleEvaluationContext.forPropertyAccessors(columns.stream()
+                                .map(c -> new ColumnAccessor(c.name(), TypedValues.javaType(c.type(), narrowIntegers)))
+                                .toArray(ColumnAccessor[]::new))
+                        .withInstanceMethods()
+                        .build();
+                byColumns.put(List.copyOf(columns), context);
+            }
+            return context;
+        }
     }
 
     static final class Filter implements StepType {
@@ -100,14 +92,16 @@ final class ExpressionSteps {
         @Override
         public Step create(StepConfig config) {
             Expression expression = parse(config, config.text());
-            EvaluationContext context = context();
+            Contexts contexts = new Contexts(true);
             return batch -> {
-                for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+                EvaluationContext context = contexts.of(batch);
+                RowValues values = new RowValues(batch);
+                for (WorkingBatch.WorkingRow row : batch.rows()) {
                     if (row.op() == Op.DELETE) {
                         continue; // a delete of a row that passed earlier must still reach the target
                     }
                     try {
-                        Boolean keep = expression.getValue(context, variables(batch, row), Boolean.class);
+                        Boolean keep = expression.getValue(context, values.at(row), Boolean.class);
                         if (!Boolean.TRUE.equals(keep)) {
                             batch.drop(row);
                         }
@@ -130,19 +124,21 @@ final class ExpressionSteps {
         public Step create(StepConfig config) {
             Map<String, Expression> expressions = new java.util.LinkedHashMap<>();
             config.entries().forEach((column, text) -> expressions.put(column, parse(text, text.text())));
-            EvaluationContext context = context();
+            Contexts contexts = new Contexts(false);
             return batch -> expressions.forEach((column, expression) -> {
                 if (batch.indexOf(column) < 0) {
                     batch.addColumn(new Column(column, "text", false), row -> null);
                 }
+                EvaluationContext context = contexts.of(batch);
+                RowValues values = new RowValues(batch);
                 int at = batch.indexOf(column);
                 String type = batch.columns().get(at).type();
-                for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+                for (WorkingBatch.WorkingRow row : batch.rows()) {
                     if (row.op() == Op.DELETE) {
                         continue;
                     }
                     try {
-                        row.set(at, TypedValues.format(expression.getValue(context, variables(batch, row)), type));
+                        row.set(at, TypedValues.format(expression.getValue(context, values.at(row)), type));
                     } catch (RuntimeException e) {
                         batch.reject(row, name(), column, e.getMessage());
                     }

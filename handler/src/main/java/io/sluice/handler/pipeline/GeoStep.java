@@ -64,7 +64,7 @@ final class GeoStep implements StepType {
             }
             int at = batch.indexOf(target);
             RegionIndex index = regions.current();
-            for (WorkingBatch.WorkingRow row : new java.util.ArrayList<>(batch.rows())) {
+            for (WorkingBatch.WorkingRow row : batch.rows()) {
                 if (row.op() == Op.DELETE || row.value(lon) == null || row.value(lat) == null) {
                     continue;
                 }

@@ -111,7 +111,7 @@ final class LookupStep implements StepType {
                 }
                 targets.add(batch.indexOf(column));
             }
-            for (WorkingBatch.WorkingRow row : new ArrayList<>(batch.rows())) {
+            for (WorkingBatch.WorkingRow row : batch.rows()) {
                 Optional<List<String>> found = answers.getOrDefault(row.value(at), Optional.empty());
                 if (found.isPresent()) {
                     for (int i = 0; i < targets.size(); i++) {

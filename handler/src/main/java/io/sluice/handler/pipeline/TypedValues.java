@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TypedValues {
 
     private static final Set<String> INTEGERS = Set.of("smallint", "integer", "bigint", "int2", "int4", "int8");
+    private static final Set<String> NARROW_INTEGERS = Set.of("smallint", "integer", "int2", "int4");
     private static final Set<String> DECIMALS =
             Set.of("numeric", "decimal", "real", "double precision", "float4", "float8");
     private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
@@ -93,6 +94,28 @@ final class TypedValues {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("'" + text + "' is not a valid " + base);
         }
+    }
+
+    /**
+     * The Java type expressions read values of this column type as: what {@link #parse} gives, except that
+     * {@code integer} and {@code smallint} are Integer when {@code narrowIntegers} — so that {@code kind >= 0} (an int
+     * literal) compiles, which SpEL only does for operands of one numeric type.
+     */
+    static Class<?> javaType(String type, boolean narrowIntegers) {
+        String base = baseType(type);
+        if (INTEGERS.contains(base)) {
+            return narrowIntegers && NARROW_INTEGERS.contains(base) ? Integer.class : Long.class;
+        }
+        if (DECIMALS.contains(base)) {
+            return BigDecimal.class;
+        }
+        return switch (base) {
+            case "boolean", "bool" -> Boolean.class;
+            case "date" -> LocalDate.class;
+            case "timestamp", "timestamp without time zone" -> LocalDateTime.class;
+            case "timestamptz", "timestamp with time zone" -> OffsetDateTime.class;
+            default -> String.class;
+        };
     }
 
     /** The PostgreSQL text form of a value of this type. */

@@ -173,6 +173,49 @@ class PipelineFilesTest {
                 .satisfies(r -> assertThat(r.values().getLast()).isEqualTo("7"));
     }
 
+    @Test
+    void aFilterOnATypedColumnKeepsTheSameRowsCompiledAsInterpretedWhateverTheValues() throws Exception {
+        Pipelines pipelines = read("""
+                pipelines:
+                  public.orders:
+                    - filter: "amount > 10"
+                """);
+        List<Column> typed = List.of(new Column("id", "bigint", true), new Column("amount", "bigint", false));
+        // The first batch runs interpreted, later ones compiled; a NULL makes compiled code fall back, not fail.
+        for (int i = 0; i < 4; i++) {
+            WorkingBatch batch = apply(
+                    pipelines,
+                    new ChangeBatch(
+                            "shop",
+                            Origin.CDC,
+                            ORDERS,
+                            typed,
+                            List.of(typedRow(1, "5"), typedRow(2, "20"), typedRow(3, null), typedRow(4, "11"))));
+            assertThat(batch.output().rows())
+                    .extracting(r -> r.values().getFirst())
+                    .containsExactly("2", "4");
+            assertThat(batch.dropped()).isEqualTo(2);
+            assertThat(batch.rejected()).isEmpty();
+        }
+        // The column turns to text: the compiled code no longer fits, and the rows say why they are rejected.
+        WorkingBatch changed = apply(
+                pipelines,
+                new ChangeBatch(
+                        "shop",
+                        Origin.CDC,
+                        ORDERS,
+                        List.of(new Column("id", "bigint", true), new Column("amount", "text", false)),
+                        List.of(typedRow(5, "a lot"))));
+        assertThat(changed.output().rows()).isEmpty();
+        assertThat(changed.rejected())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reason()).isNotBlank());
+    }
+
+    private static Row typedRow(long id, String amount) {
+        return new Row(Op.INSERT, 10, id, Instant.now(), Arrays.asList(Long.toString(id), amount), List.of());
+    }
+
     private Pipelines read(String yaml) throws Exception {
         Path file = dir.resolve("pipelines.yml");
         Files.writeString(file, yaml);
