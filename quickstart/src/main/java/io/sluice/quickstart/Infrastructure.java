@@ -1,5 +1,6 @@
 package io.sluice.quickstart;
 
+import io.sluice.common.amqp.Topology;
 import io.sluice.testkit.EmbeddedAmqpBroker;
 import io.sluice.testkit.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
@@ -17,6 +18,9 @@ import java.util.List;
  * (PostgreSQL from the testkit's binaries, run as {@code nobody} when we are root; Qpid Broker-J in this JVM).
  */
 final class Infrastructure implements AutoCloseable {
+
+    /** The demo's exchanges and queues: {@code sluice-demo.*}. */
+    static final Topology TOPOLOGY = new Topology("sluice-demo", List.of("warehouse"));
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private final String sourceJdbc;
@@ -81,11 +85,17 @@ final class Infrastructure implements AutoCloseable {
         return DriverManager.getConnection(targetJdbc);
     }
 
-    /** Spring Boot properties for the broker: host, port, credentials, virtual host, and the queue kind it takes. */
+    /**
+     * Spring Boot properties for the broker: host, port, credentials, virtual host, the queue kind it takes, and the
+     * demo's own topology prefix (so that it never touches a real pipeline's queues on a shared RabbitMQ).
+     */
     List<String> brokerProperties() {
-        return Arrays.stream(RabbitBroker.at(amqpUri, embeddedBroker).springProperties())
-                .map(p -> "--" + p)
-                .toList();
+        List<String> properties = new ArrayList<>(
+                Arrays.stream(RabbitBroker.at(amqpUri, embeddedBroker).springProperties())
+                        .map(p -> "--" + p)
+                        .toList());
+        properties.add("--sluice.amqp.prefix=" + TOPOLOGY.prefix());
+        return properties;
     }
 
     String describe() {
@@ -94,6 +104,10 @@ final class Infrastructure implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!embeddedBroker) {
+            // A RabbitMQ of the user's keeps durable queues: leave it as it was found.
+            RabbitBroker.at(amqpUri, false).delete(TOPOLOGY.queues(), TOPOLOGY.exchanges());
+        }
         for (AutoCloseable part : started.reversed()) {
             try {
                 part.close();
