@@ -30,12 +30,13 @@ final class CastStep implements StepType {
                 return;
             }
             String type = typeConfig.text();
+            TypedValues.Parser parser = TypedValues.parser(type);
             for (WorkingBatch.WorkingRow row : batch.rows()) {
                 if (row.isUnchanged(at) || row.op() == Op.DELETE) {
                     continue;
                 }
                 try {
-                    row.set(at, TypedValues.format(TypedValues.parse(row.value(at), type), type));
+                    row.set(at, TypedValues.format(parser.parse(row.value(at)), type));
                 } catch (IllegalArgumentException e) {
                     batch.reject(row, name(), column, e.getMessage());
                 }

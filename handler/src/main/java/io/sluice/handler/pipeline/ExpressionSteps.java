@@ -8,15 +8,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
+import org.springframework.expression.PropertyAccessor;
 import org.springframework.expression.spel.SpelCompilerMode;
+import org.springframework.expression.spel.SpelEvaluationException;
+import org.springframework.expression.spel.SpelMessage;
 import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.expression.spel.support.SimpleEvaluationContext;
+import org.springframework.expression.spel.support.DataBindingMethodResolver;
+import org.springframework.expression.spel.support.StandardEvaluationContext;
 
 /**
  * {@code filter: "<expression>"} keeps the rows for which it is true; {@code compute: {column: "<expression>"}} sets
- * or adds a column. Expressions are SpEL in a {@link SimpleEvaluationContext}: columns by name, typed by their column
+ * or adds a column. Expressions are SpEL with {@link #restricted} rules: columns by name, typed by their column
  * (numbers, booleans, dates; see {@link ColumnAccessor}), operators and methods on values — no type references, beans or constructors, so a
  * config file cannot run arbitrary code. A row whose expression throws is rejected with the reason.
  */
@@ -72,15 +76,31 @@ final class ExpressionSteps {
                 if (byColumns.size() >= MAX_SHAPES) {
                     byColumns.clear();
                 }
-                context = SimpleEvaluationContext.forPropertyAccessors(columns.stream()
-                                .map(c -> new ColumnAccessor(c.name(), TypedValues.javaType(c.type(), narrowIntegers)))
-                                .toArray(ColumnAccessor[]::new))
-                        .withInstanceMethods()
-                        .build();
+                context = restricted(columns.stream()
+                        .map(c -> (PropertyAccessor)
+                                new ColumnAccessor(c.name(), TypedValues.javaType(c.type(), narrowIntegers)))
+                        .toList());
                 byColumns.put(List.copyOf(columns), context);
             }
             return context;
         }
+    }
+
+    /**
+     * What {@code SimpleEvaluationContext.forPropertyAccessors(...).withInstanceMethods()} allows — the columns, instance
+     * methods on values; no types, constructors or beans — in a {@link StandardEvaluationContext}, because a simple one
+     * refuses compiled code ({@code isCompilationSupported() == false}) and every row would run interpreted. Compiled code
+     * does only what the interpreted first run resolved under these rules.
+     */
+    static EvaluationContext restricted(List<PropertyAccessor> columns) {
+        StandardEvaluationContext context = new StandardEvaluationContext();
+        context.setPropertyAccessors(columns);
+        context.setMethodResolvers(List.of(DataBindingMethodResolver.forInstanceMethodInvocation()));
+        context.setConstructorResolvers(List.of());
+        context.setTypeLocator(type -> {
+            throw new SpelEvaluationException(SpelMessage.TYPE_NOT_FOUND, type);
+        });
+        return context;
     }
 
     static final class Filter implements StepType {
@@ -101,7 +121,11 @@ final class ExpressionSteps {
                         continue; // a delete of a row that passed earlier must still reach the target
                     }
                     try {
-                        Boolean keep = expression.getValue(context, values.at(row), Boolean.class);
+                        // No expected type: SpEL would pass even a Boolean through its conversion service, per row.
+                        Object keep = expression.getValue(context, values.at(row));
+                        if (keep != null && !(keep instanceof Boolean)) {
+                            throw new IllegalArgumentException("the filter gave " + keep + ", not true or false");
+                        }
                         if (!Boolean.TRUE.equals(keep)) {
                             batch.drop(row);
                         }

@@ -8,10 +8,13 @@ package io.sluice.handler.pipeline;
 public final class RowValues {
 
     private final WorkingBatch batch;
+    private final TypedValues.Parser[] parsers;
     private WorkingBatch.WorkingRow row;
 
     RowValues(WorkingBatch batch) {
         this.batch = batch;
+        this.parsers =
+                batch.columns().stream().map(c -> TypedValues.parser(c.type())).toArray(TypedValues.Parser[]::new);
     }
 
     RowValues at(WorkingBatch.WorkingRow row) {
@@ -29,7 +32,7 @@ public final class RowValues {
         if (at < 0) {
             throw new IllegalArgumentException("no column " + column);
         }
-        return TypedValues.parse(row.value(at), batch.columns().get(at).type());
+        return parsers[at].parse(row.value(at));
     }
 
     /** An {@code integer} or {@code smallint} column's value as an Integer, for filters (see {@link ColumnAccessor}). */

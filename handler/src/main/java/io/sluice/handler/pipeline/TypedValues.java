@@ -69,31 +69,55 @@ final class TypedValues {
         });
     }
 
-    /** The value as a Java object of its column's type: Long, BigDecimal, Boolean, or the text itself. */
+    /** Turns a column's text into its Java value; resolved once per column type, used for every value. */
+    @FunctionalInterface
+    interface Parser {
+        /** The value, or null for null; a value that does not parse is an {@link IllegalArgumentException}. */
+        Object parse(String text);
+    }
+
+    private static final Map<String, Parser> PARSERS = new ConcurrentHashMap<>();
+
+    /** The value as a Java object of its column's type: Long, BigDecimal, Boolean, a date or time, else the text. */
     static Object parse(String text, String type) {
-        if (text == null) {
-            return null;
-        }
+        return parser(type).parse(text);
+    }
+
+    /** The parser of a column type, for steps that parse many values of one column. */
+    static Parser parser(String type) {
+        return PARSERS.computeIfAbsent(type, TypedValues::newParser);
+    }
+
+    private static Parser newParser(String type) {
         String base = baseType(type);
-        try {
-            if (INTEGERS.contains(base)) {
-                return Long.parseLong(text.trim());
-            }
-            if (DECIMALS.contains(base)) {
-                return new BigDecimal(text.trim());
-            }
-            if (base.equals("boolean") || base.equals("bool")) {
-                return parseBoolean(text);
-            }
-            return switch (base) {
-                case "date" -> LocalDate.parse(text.trim());
-                case "timestamp", "timestamp without time zone" -> LocalDateTime.parse(text.trim(), TIMESTAMP);
-                case "timestamptz", "timestamp with time zone" -> OffsetDateTime.parse(text.trim(), TIMESTAMPTZ);
-                default -> text;
-            };
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid " + base);
+        if (INTEGERS.contains(base)) {
+            return checked(base, text -> Long.parseLong(text.trim()));
         }
+        if (DECIMALS.contains(base)) {
+            return checked(base, text -> new BigDecimal(text.trim()));
+        }
+        return switch (base) {
+            case "boolean", "bool" -> checked(base, TypedValues::parseBoolean);
+            case "date" -> checked(base, text -> LocalDate.parse(text.trim()));
+            case "timestamp", "timestamp without time zone" ->
+                checked(base, text -> LocalDateTime.parse(text.trim(), TIMESTAMP));
+            case "timestamptz", "timestamp with time zone" ->
+                checked(base, text -> OffsetDateTime.parse(text.trim(), TIMESTAMPTZ));
+            default -> text -> text;
+        };
+    }
+
+    private static Parser checked(String base, Parser parser) {
+        return text -> {
+            if (text == null) {
+                return null;
+            }
+            try {
+                return parser.parse(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a valid " + base);
+            }
+        };
     }
 
     /**
@@ -120,15 +144,19 @@ final class TypedValues {
 
     /** The PostgreSQL text form of a value of this type. */
     static String format(Object value, String type) {
-        if (value == null) {
-            return null;
+        // The common values first: they need no look at the type.
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        if (value instanceof Long || value instanceof Integer) {
+            return value.toString();
+        }
+        if (value instanceof BigDecimal d) {
+            return d.toPlainString();
         }
         String base = baseType(type);
         if (value instanceof Boolean b && (base.equals("boolean") || base.equals("bool"))) {
             return b ? "t" : "f";
-        }
-        if (value instanceof BigDecimal d) {
-            return d.toPlainString();
         }
         if (value instanceof LocalDateTime t && base.startsWith("timestamp")) {
             return t.toString().replace('T', ' ');

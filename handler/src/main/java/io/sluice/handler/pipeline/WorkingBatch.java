@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  */
 public final class WorkingBatch {
 
+    private static final int SPARE_COLUMNS = 4;
+
     /** A row being shaped: its change, its current values, the positions of values the source did not send. */
     public static final class WorkingRow {
         private final Row change;
@@ -28,7 +30,12 @@ public final class WorkingBatch {
 
         WorkingRow(Row change) {
             this.change = change;
-            this.values = change.values().toArray(String[]::new);
+            // Room for the columns steps add (compute, lookup, geo), so that adding one copies no row.
+            List<String> source = change.values();
+            this.values = new String[source.size() + SPARE_COLUMNS];
+            for (int i = 0; i < source.size(); i++) {
+                values[i] = source.get(i);
+            }
             this.unchanged = change.unchanged();
         }
 
@@ -124,10 +131,12 @@ public final class WorkingBatch {
     /** Adds a column at the end; every row gets its value from the function. */
     public void addColumn(Column column, Function<WorkingRow, String> value) {
         columns.add(column);
+        int at = columns.size() - 1;
         for (WorkingRow row : rows()) {
-            String[] grown = Arrays.copyOf(row.values, row.values.length + 1);
-            grown[grown.length - 1] = value.apply(row);
-            row.values = grown;
+            if (row.values.length <= at) {
+                row.values = Arrays.copyOf(row.values, at + 1 + SPARE_COLUMNS);
+            }
+            row.values[at] = value.apply(row);
         }
     }
 
@@ -178,7 +187,14 @@ public final class WorkingBatch {
         List<Row> out = new ArrayList<>(rows().size());
         for (WorkingRow row : rows) {
             Row c = row.change;
-            out.add(new Row(c.op(), c.lsn(), c.seq(), c.ts(), Arrays.asList(row.values), row.unchanged));
+            List<String> values = Arrays.asList(row.values);
+            out.add(new Row(
+                    c.op(),
+                    c.lsn(),
+                    c.seq(),
+                    c.ts(),
+                    values.size() == columns.size() ? values : values.subList(0, columns.size()),
+                    row.unchanged));
         }
         input.rows().stream().filter(r -> r.op() == Op.TRUNCATE).forEach(out::add);
         return new ChangeBatch(

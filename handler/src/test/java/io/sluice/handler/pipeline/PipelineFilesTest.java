@@ -140,14 +140,23 @@ class PipelineFilesTest {
 
     @Test
     void expressionsCannotReachTypesOrBeans() throws Exception {
-        Pipelines pipelines = read("""
-                pipelines:
-                  public.orders:
-                    - compute: {x: "T(java.lang.Runtime).getRuntime().exec('true')"}
-                """);
-        WorkingBatch batch = apply(pipelines, orders(row(1, "1", "a@b", "1", null)));
-        assertThat(batch.output().rows()).isEmpty();
-        assertThat(batch.rejected()).hasSize(1);
+        for (String expression : List.of(
+                "T(java.lang.Runtime).getRuntime().exec('true')",
+                "email.getClass().forName('java.lang.Runtime')",
+                "new java.io.File('/tmp/x').delete()",
+                "@someBean")) {
+            Pipelines pipelines = read("""
+                    pipelines:
+                      public.orders:
+                        - compute: {x: "%s"}
+                    """.formatted(expression));
+            // Refused run after run: a run that passed would have been compiled and would pass from then on.
+            for (int run = 0; run < 3; run++) {
+                WorkingBatch batch = apply(pipelines, orders(row(1, "1", "a@b", "1", null)));
+                assertThat(batch.output().rows()).as(expression).isEmpty();
+                assertThat(batch.rejected()).as(expression).hasSize(1);
+            }
+        }
     }
 
     @Test
