@@ -39,7 +39,8 @@ final class Services implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    void startLoaderHandlerAndTasks(Display display) {
+    /** @param slowQueries whether the source has pg_stat_statements for pgtask's statistics */
+    void startLoaderHandlerAndTasks(Display display, boolean slowQueries) {
         start(
                 display,
                 "loader",
@@ -60,9 +61,11 @@ final class Services implements AutoCloseable {
                 "--sluice.pgtask.partitions[0].interval=daily",
                 "--sluice.pgtask.partitions[0].premake=2",
                 "--sluice.pgtask.partitions[0].retention=30d",
-                "--sluice.pgtask.slow-queries.databases=source",
-                "--sluice.pgtask.slow-queries.cron=*/15 * * * * *",
                 "--sluice.pgtask.runner.lock-at-least-for=0s"));
+        if (slowQueries) {
+            tasks.add("--sluice.pgtask.slow-queries.databases=source");
+            tasks.add("--sluice.pgtask.slow-queries.cron=*/15 * * * * *");
+        }
         for (int i = 0; i < CHECKED.size(); i++) {
             String table = CHECKED.get(i);
             String check = "--sluice.pgtask.checks[" + i + "].";

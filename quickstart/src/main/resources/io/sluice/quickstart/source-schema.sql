@@ -1,7 +1,6 @@
 -- The demo shop in the source database: the seeds' e-commerce case. Recreated on every run (schema sluice_demo only).
 DROP SCHEMA IF EXISTS sluice_demo CASCADE;
 CREATE SCHEMA sluice_demo;
-CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 
 CREATE TABLE sluice_demo.users (
     id         int8 PRIMARY KEY,
