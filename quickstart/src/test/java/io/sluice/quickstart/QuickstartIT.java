@@ -1,7 +1,11 @@
 package io.sluice.quickstart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,20 +27,9 @@ class QuickstartIT {
 
     @Test
     void aShortRunMovesTheShopIntoTheWarehouseAndReports() throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            exit = Quickstart.run(
-                    "--duration=8s", "--rate=50", "--display=plain", "--work-dir=" + work.resolve("quickstart"));
-        } finally {
-            System.setOut(original);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
-        original.println(output);
+        String output =
+                run("--duration=8s", "--rate=50", "--display=plain", "--work-dir=" + work.resolve("quickstart"));
 
-        assertThat(exit).as("exit code (0: data checks passed)").isZero();
         assertThat(output).contains("data checks                     PASSED: source = target");
         for (String table : Services.CHECKED) {
             assertThat(output).containsPattern("check " + table + " +source = target: [1-9]");
@@ -49,6 +42,59 @@ class QuickstartIT {
         assertThat(Files.readString(html)).contains("<html");
         // The live figures were shown: at least one line with rows per second at every stage.
         assertThat(output).containsPattern("\\s+\\d+s \\|\\s+[1-9][\\d,]* \\|\\s+[1-9][\\d,]* \\|\\s+[1-9]");
+    }
+
+    @Test
+    void theFlagsPointItAtARealBrokerAndAWarehouseThatKeepsTheData() throws Exception {
+        RabbitBroker broker = RabbitBroker.get();
+        broker.assumeRabbitMq("--amqp-uri with a RabbitMQ");
+        TestDatabase warehouse = TestPostgres.get().newDatabase("quickstart_warehouse");
+        String amqp = "amqp://" + broker.username() + ":" + broker.password() + "@" + broker.host() + ":"
+                + broker.port() + "/";
+        String output = run(
+                "--duration=5s",
+                "--rate=40",
+                "--display=plain",
+                "--work-dir=" + work.resolve("flags"),
+                "--amqp-uri=" + amqp,
+                "--target-jdbc=" + warehouse.jdbcUrl());
+
+        assertThat(output).contains("RabbitMQ at " + broker.host()).contains("PASSED: source = target");
+        Matcher orders = Pattern.compile("orders placed +([\\d,]+)").matcher(output);
+        assertThat(orders.find()).isTrue();
+        // The warehouse is the user's: it keeps the demo after the run, every order in it, enriched and masked.
+        assertThat(warehouse.queryLong("SELECT count(*) FROM sluice_demo.orders"))
+                .isEqualTo(Long.parseLong(orders.group(1).replace(",", "")));
+        assertThat(warehouse.queryLong("SELECT count(*) FROM sluice_demo.orders WHERE user_level IS NOT NULL"))
+                .isPositive();
+        assertThat(warehouse.queryLong("SELECT count(*) FROM sluice_demo.users WHERE email LIKE '%@example.com'"))
+                .as("masked emails")
+                .isZero();
+        assertThat(warehouse.queryLong("SELECT count(*) FROM sluice_demo.users WHERE region IS NULL"))
+                .as("users placed in a district")
+                .isZero();
+        // The demo's queues on the user's RabbitMQ are gone.
+        try (var connection = broker.newConnection()) {
+            var channel = connection.createChannel(); // closed by the broker's 404, with the connection
+            assertThatThrownBy(() -> channel.queueDeclarePassive("sluice-demo.handler"))
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    private static String run(String... args) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = Quickstart.run(args);
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        original.println(output);
+        assertThat(exit).as("exit code (0: data checks passed)").isZero();
+        return output;
     }
 
     @Test
