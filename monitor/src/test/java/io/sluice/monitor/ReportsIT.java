@@ -8,6 +8,7 @@ import io.sluice.monitor.prometheus.PrometheusClient;
 import io.sluice.testkit.LocalPrometheus;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceArgs;
+import io.sluice.testkit.Strictness;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +50,14 @@ class ReportsIT {
 
     @Test
     void aReportFromPrometheusHasItsChartsDrawnItsAlertsFirstAndItsDataAsCsvAndJson() throws Exception {
+        Strictness.require(
+                Files.isExecutable(Path.of("/usr/bin/prometheus")) || Strictness.onPath("prometheus"),
+                "Prometheus",
+                "apt-get install prometheus; .ci/run installs it");
+        Strictness.require(
+                Chromium.installed(),
+                "Chromium, to render the report",
+                "apt-get install chromium; .ci/run installs it");
         Path definitions = Files.createDirectories(dir.resolve("definitions"));
         Files.writeString(definitions.resolve("checks.yml"), """
                 title: Alerts and errors

@@ -18,8 +18,8 @@ import org.testcontainers.rabbitmq.RabbitMQContainer;
  * Finds the broker that tests talk to, in this order: {@code SLUICE_TEST_AMQP_URI} (a URI, or {@code embedded}); the
  * RabbitMQ on 127.0.0.1:5672 if it answers; a Testcontainers RabbitMQ when a Docker engine is present; otherwise the
  * {@link EmbeddedAmqpBroker} in this JVM, which is not RabbitMQ: tests of RabbitMQ-only features skip on it
- * ({@link #assumeRabbitMq}), and CI, which always has RabbitMQ, sets {@code SLUICE_TEST_REQUIRE_RABBITMQ} to fail
- * instead of falling back.
+ * ({@link #assumeRabbitMq}); where {@link Strictness} is strict (CI, which always has RabbitMQ) it fails instead of
+ * falling back.
  */
 public final class RabbitBroker {
 
@@ -28,9 +28,6 @@ public final class RabbitBroker {
 
     private static final Logger log = LoggerFactory.getLogger(RabbitBroker.class);
     private static volatile RabbitBroker instance;
-
-    /** Set (to anything) where tests must run on RabbitMQ and never fall back to the embedded broker. */
-    public static final String REQUIRE_VARIABLE = "SLUICE_TEST_REQUIRE_RABBITMQ";
 
     private static final String EMBEDDED = "embedded";
 
@@ -75,8 +72,8 @@ public final class RabbitBroker {
             return new RabbitBroker(
                     URI.create(container.getAmqpUrl().replace("amqp://", "amqp://guest:guest@") + "/"), false);
         }
-        if (System.getenv(REQUIRE_VARIABLE) != null) {
-            throw new IllegalStateException("no RabbitMQ for the tests (" + REQUIRE_VARIABLE + " is set): set "
+        if (Strictness.strict()) {
+            throw new IllegalStateException("no RabbitMQ for the tests (" + Strictness.VARIABLE + " is set): set "
                     + URI_VARIABLE + " (amqp://user:pass@host:5672/), or start one on 127.0.0.1:5672"
                     + " (Debian: apt-get install rabbitmq-server && rabbitmq-server -detached),"
                     + " or run a Docker engine for Testcontainers");
@@ -100,6 +97,7 @@ public final class RabbitBroker {
     public void assumeRabbitMq(String feature) {
         org.junit.jupiter.api.Assumptions.assumeFalse(
                 embedded, "skipped: " + feature + " needs RabbitMQ, and the tests run on the embedded AMQP broker");
+        // (Strict runs never get here embedded: the locator refuses to fall back.)
     }
 
     private static boolean answers(String host, int port) {
