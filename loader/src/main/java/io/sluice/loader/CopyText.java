@@ -19,16 +19,27 @@ final class CopyText {
             out.append("\\N");
             return this;
         }
+        // Most values need no escape: four vectorised searches tell, and the value goes in whole. Appending char by
+        // char took a third of the loader's CPU.
+        if (value.indexOf('\\') < 0 && value.indexOf('\t') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+            out.append(value);
+            return this;
+        }
+        int run = 0;
         for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
+            String escaped = switch (value.charAt(i)) {
+                case '\\' -> "\\\\";
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> null;
+            };
+            if (escaped != null) {
+                out.append(value, run, i).append(escaped);
+                run = i + 1;
             }
         }
+        out.append(value, run, value.length());
         return this;
     }
 

@@ -1,0 +1,29 @@
+package io.sluice.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The COPY text format: what PostgreSQL reads back must be the values exactly as they were. */
+class CopyTextTest {
+
+    @Test
+    void specialCharactersAreEscapedWhereverTheyStandAndTheRestGoesAsItIs() {
+        String text = new CopyText(16)
+                .value("plain")
+                .value(null)
+                .value("tab\there, back\\slash")
+                .value("\\")
+                .value("line\nbreak\r")
+                .value("\t\t")
+                .value("")
+                .value("中文 ünïcode")
+                .endRow()
+                .value("second")
+                .endRow()
+                .toString();
+        assertThat(text)
+                .isEqualTo("plain\t\\N\ttab\\there, back\\\\slash\t\\\\\tline\\nbreak\\r\t\\t\\t\t\t中文 ünïcode\n"
+                        + "second\n");
+    }
+}
