@@ -51,9 +51,7 @@ class ReportsIT {
     @Test
     void aReportFromPrometheusHasItsChartsDrawnItsAlertsFirstAndItsDataAsCsvAndJson() throws Exception {
         Strictness.require(
-                Files.isExecutable(Path.of("/usr/bin/prometheus")) || Strictness.onPath("prometheus"),
-                "Prometheus",
-                "apt-get install prometheus; .ci/run installs it");
+                LocalPrometheus.installed(), "Prometheus", "apt-get install prometheus; .ci/run installs it");
         Strictness.require(
                 Chromium.installed(),
                 "Chromium, to render the report",

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     /** Starts a broker on a free port; returns once it accepts connections. */
     public static EmbeddedAmqpBroker start() {
-        int port = freePort();
+        int port = FreePorts.any();
         ClassLoader qpid = new SubjectCompatClassLoader("org.apache.qpid.", EmbeddedAmqpBroker.class.getClassLoader());
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -109,14 +108,6 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             launcher.getClass().getMethod("shutdown").invoke(launcher);
         } catch (ReflectiveOperationException | RuntimeException e) {
             // stopping twice (close, then the shutdown hook) is harmless
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

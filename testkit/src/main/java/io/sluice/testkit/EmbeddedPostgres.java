@@ -2,7 +2,6 @@ package io.sluice.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -63,7 +62,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                         .lookupPrincipalByName(UNPRIVILEGED_USER);
                 Files.setOwner(dataDir, nobody);
             }
-            EmbeddedPostgres pg = new EmbeddedPostgres(binaries, dataDir, freePort(), root);
+            EmbeddedPostgres pg = new EmbeddedPostgres(binaries, dataDir, FreePorts.any(), root);
             pg.initdb();
             if (certificate != null) {
                 pg.installTls(certificate, key);
@@ -244,12 +243,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command.get(0), e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.sluice.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +17,9 @@ import java.util.stream.Collectors;
  */
 public final class LocalPrometheus implements AutoCloseable {
 
+    private static final List<Path> BINARIES =
+            List.of(Path.of("/usr/bin/prometheus"), Path.of("/usr/local/bin/prometheus"));
+
     private final Process process;
     private final int port;
     private final Path directory;
@@ -28,9 +30,14 @@ public final class LocalPrometheus implements AutoCloseable {
         this.directory = directory;
     }
 
+    /** Whether a Prometheus binary is installed where {@link #start} looks. */
+    public static boolean installed() {
+        return BINARIES.stream().anyMatch(Files::isExecutable);
+    }
+
     /** Starts Prometheus scraping these targets (job {@code sluice}); waits until it is ready. */
     public static LocalPrometheus start(List<String> targets) throws Exception {
-        Path binary = List.of(Path.of("/usr/bin/prometheus"), Path.of("/usr/local/bin/prometheus")).stream()
+        Path binary = BINARIES.stream()
                 .filter(Files::isExecutable)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(
@@ -45,10 +52,7 @@ public final class LocalPrometheus implements AutoCloseable {
                       - targets: [%s]
                 """.formatted(
                         targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "))));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.any();
         Process process = new ProcessBuilder(
                         binary.toString(),
                         "--config.file=" + config,

@@ -1,7 +1,6 @@
 package io.sluice.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,10 +39,7 @@ public final class ServiceProcess implements AutoCloseable {
                     .orElseThrow(
                             () -> new IllegalStateException("no executable jar in " + module + "/target: build it"));
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.any();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx" + maxHeap,
