@@ -1,7 +1,6 @@
 package io.sluice.common.batch;
 
 import io.sluice.common.pg.TableName;
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -9,14 +8,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads and writes {@link ChangeBatch}es as the versioned JSON of DESIGN.md. Streaming on both sides: batches are the
- * hot path of every stage, and a hand-driven parser also lets an unknown {@code v} fail with a clear message.
+ * Reads and writes {@link ChangeBatch}es as the versioned JSON of DESIGN.md. Batches are the hot path of every stage:
+ * they are read with Jackson's streaming parser (hand-driven, so an unknown {@code v} fails with a clear message) and
+ * written by {@link JsonBatchWriter}, which knows their one shape.
  */
 public final class BatchCodec {
 
@@ -33,78 +32,7 @@ public final class BatchCodec {
     }
 
     public byte[] encode(ChangeBatch batch) {
-        // Sized for the usual row (version, time, a dozen bytes per value) so that the buffer rarely grows.
-        ByteArrayOutputStream out = new ByteArrayOutputStream(
-                256 + batch.rows().size() * (80 + 16 * batch.columns().size()));
-        try (JsonGenerator g = mapper.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberProperty("v", ChangeBatch.VERSION);
-            g.writeStringProperty("source", batch.source());
-            g.writeStringProperty("origin", batch.origin().wireName());
-            g.writeStringProperty("table", batch.table().toString());
-            writeColumns(g, "columns", batch.columns());
-            if (batch.isSchemaChange()) {
-                // Added within v1: readers that do not know it skip it, as the contract says.
-                writeColumns(g, "previousColumns", batch.previousColumns());
-            }
-            g.writeArrayPropertyStart("rows");
-            // Rows of one transaction (or snapshot) share their time: format it once, not per row.
-            Instant lastTs = null;
-            String lastTsText = null;
-            for (Row row : batch.rows()) {
-                if (row.ts() != null && !row.ts().equals(lastTs)) {
-                    lastTs = row.ts();
-                    lastTsText = lastTs.toString();
-                }
-                writeRow(g, row, row.ts() == null ? null : lastTsText);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        return out.toByteArray();
-    }
-
-    private static void writeColumns(JsonGenerator g, String property, List<Column> columns) {
-        g.writeArrayPropertyStart(property);
-        for (Column column : columns) {
-            g.writeStartObject();
-            g.writeStringProperty("name", column.name());
-            g.writeStringProperty("type", column.type());
-            if (column.key()) {
-                g.writeBooleanProperty("key", true);
-            }
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-    }
-
-    private static void writeRow(JsonGenerator g, Row row, String ts) {
-        g.writeStartObject();
-        g.writeStringProperty("op", String.valueOf(row.op().code()));
-        g.writeNumberProperty("lsn", row.lsn());
-        g.writeNumberProperty("seq", row.seq());
-        if (ts != null) {
-            g.writeStringProperty("ts", ts);
-        }
-        g.writeArrayPropertyStart("values");
-        List<String> values = row.values();
-        for (int i = 0, n = values.size(); i < n; i++) {
-            String value = values.get(i);
-            if (value == null) {
-                g.writeNull();
-            } else {
-                g.writeString(value);
-            }
-        }
-        g.writeEndArray();
-        if (!row.unchanged().isEmpty()) {
-            g.writeArrayPropertyStart("unchanged");
-            for (int index : row.unchanged()) {
-                g.writeNumber(index);
-            }
-            g.writeEndArray();
-        }
-        g.writeEndObject();
+        return JsonBatchWriter.write(batch);
     }
 
     /**

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.common.pg.TableName;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class BatchCodecTest {
@@ -35,6 +37,40 @@ class BatchCodecTest {
     @Test
     void roundTripKeepsEveryFieldNullAndCharacter() {
         ChangeBatch batch = sample();
+        assertThat(codec.decode(codec.encode(batch))).isEqualTo(batch);
+    }
+
+    @Test
+    void everyCharacterSurvivesTheWriterAndJacksonsParser() {
+        Random random = new Random(42);
+        List<Row> rows = new ArrayList<>();
+        for (int r = 0; r < 2_000; r++) {
+            StringBuilder value = new StringBuilder();
+            for (int i = random.nextInt(40); i > 0; i--) {
+                switch (random.nextInt(6)) {
+                    case 0 -> value.append((char) random.nextInt(0x20)); // control characters
+                    case 1 -> value.append("\"\\/".charAt(random.nextInt(3)));
+                    case 2 -> value.append((char) (0x20 + random.nextInt(0x60)));
+                    case 3 -> value.append((char) (0x80 + random.nextInt(0x780))); // two UTF-8 bytes
+                    case 4 -> value.append((char) (0x800 + random.nextInt(0xf7ff))); // three, lone surrogates too
+                    default -> value.appendCodePoint(0x10000 + random.nextInt(0xfffff)); // a surrogate pair
+                }
+            }
+            rows.add(new Row(
+                    Op.INSERT,
+                    random.nextLong(),
+                    r,
+                    Instant.ofEpochSecond(r / 100),
+                    Arrays.asList(value.toString(), r % 7 == 0 ? null : Long.toString(random.nextLong())),
+                    r % 5 == 0 ? List.of(1) : List.of()));
+        }
+        ChangeBatch batch = new ChangeBatch(
+                "s\"rc\u00e9",
+                Origin.FILE,
+                new TableName("public", "odd \"name\""),
+                List.of(new Column("v", "text", true), new Column("n", "bigint", false)),
+                rows);
+
         assertThat(codec.decode(codec.encode(batch))).isEqualTo(batch);
     }
 

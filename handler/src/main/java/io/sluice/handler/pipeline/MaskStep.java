@@ -47,8 +47,10 @@ final class MaskStep implements StepType {
             name = withSalt.keySet().iterator().next();
         }
         if (name.equals("sha256")) {
-            String salt = withSalt == null ? "" : withSalt.get("sha256").text();
-            return value -> sha256(salt + value);
+            byte[] salt = withSalt == null
+                    ? new byte[0]
+                    : withSalt.get("sha256").text().getBytes(StandardCharsets.UTF_8);
+            return value -> sha256(salt, value);
         }
         if (name.equals("redact")) {
             return value -> "***";
@@ -79,7 +81,12 @@ final class MaskStep implements StepType {
         }
     });
 
-    private static String sha256(String text) {
-        return HexFormat.of().formatHex(SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+    /** The hex SHA-256 of the salt's bytes then the value's: the same as hashing their concatenation, without it. */
+    private static String sha256(byte[] salt, String value) {
+        MessageDigest digest = SHA256.get();
+        digest.update(salt);
+        return HEX.formatHex(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
     }
+
+    private static final HexFormat HEX = HexFormat.of();
 }

@@ -73,10 +73,12 @@ public final class WorkingBatch {
         this.input = input;
         this.columns = new ArrayList<>(input.columns());
         this.columnsView = Collections.unmodifiableList(columns);
-        this.rows = new ArrayList<>(input.rows().stream()
-                .filter(r -> r.op() != Op.TRUNCATE)
-                .map(WorkingRow::new)
-                .toList());
+        this.rows = new ArrayList<>(input.rows().size());
+        for (Row row : input.rows()) {
+            if (row.op() != Op.TRUNCATE) {
+                rows.add(new WorkingRow(row));
+            }
+        }
     }
 
     public ChangeBatch input() {
