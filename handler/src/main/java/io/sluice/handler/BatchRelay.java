@@ -1,5 +1,7 @@
 package io.sluice.handler;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.Retries;
 import io.sluice.common.amqp.BatchMessages;
@@ -10,28 +12,37 @@ import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.handler.pipeline.PipelineRunner;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.core.BatchMessageListener;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.core.retry.RetryTemplate;
 
 /**
  * Shapes each raw batch of a group with its table's pipeline (if any) and relays it to its targets' clean queues; rows
- * a step rejects go to the dead-letter queue with the step and reason. The group's outputs are published together and
- * the listener returns — so the container acks the inputs — only after every output is confirmed; a publish the broker
- * does not confirm is retried in place with backoff (all outputs again: the loader's merge absorbs duplicates) before
- * the inputs are given back. A batch that cannot be read is dead-lettered with the reason.
+ * a step rejects go to the dead-letter queue with the step and reason. A group's inputs are acked only once every one
+ * of its outputs is confirmed — but on the ack thread, not the consumer's: the consumer shapes the next group while the
+ * broker stores this one (the prefetch bounds how many groups are in flight). A publish the broker does not confirm is
+ * retried there with backoff (all outputs again: the loader's merge absorbs duplicates) before the inputs are given
+ * back. A batch that cannot be read is dead-lettered with the reason.
  */
-final class BatchRelay implements BatchMessageListener {
+final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseable {
 
     private record Output(String routingKey, Message message) {}
 
@@ -44,6 +55,9 @@ final class BatchRelay implements BatchMessageListener {
     private final MeterRegistry meters;
     private final PipelineRunner runner;
     private final RetryTemplate retry;
+    private final ExecutorService acks = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("handler-acks").daemon().factory());
+    private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
 
     BatchRelay(
             BatchMessages messages,
@@ -63,22 +77,73 @@ final class BatchRelay implements BatchMessageListener {
     }
 
     @Override
-    public void onMessageBatch(List<Message> group) {
+    public void onMessageBatch(List<Message> group, Channel channel) {
+        List<Long> tags = group.stream()
+                .map(m -> m.getMessageProperties().getDeliveryTag())
+                .toList();
         List<Output> outputs = new ArrayList<>();
-        for (Message message : group) {
-            outputs.addAll(shape(message));
-        }
         try {
-            retry.invoke(() -> publishAll(outputs));
+            for (Message message : group) {
+                outputs.addAll(shape(message));
+            }
         } catch (RuntimeException e) {
-            // Not acked: the inputs are redelivered and published again, which the loader's merge absorbs.
-            throw new IllegalStateException("relaying " + group.size() + " batches failed: " + e.getMessage(), e);
+            settle(channel, tags, false);
+            throw e;
         }
+        CompletableFuture<Void> settled = publishAll(outputs)
+                .whenCompleteAsync(
+                        (confirmed, error) -> settle(channel, tags, error == null || republished(outputs, error)),
+                        acks);
+        inFlight.add(settled);
+        settled.whenComplete((done, error) -> inFlight.remove(settled));
     }
 
     @Override
-    public void onMessage(Message message) {
-        onMessageBatch(List.of(message));
+    public void onMessage(Message message, Channel channel) {
+        onMessageBatch(List.of(message), channel);
+    }
+
+    /** Publishes the outputs again, waiting for their confirms, with backoff; false once the retry time is spent. */
+    private boolean republished(List<Output> outputs, Throwable first) {
+        log.warn(
+                "outputs not confirmed, publishing them again: {}", cause(first).getMessage());
+        try {
+            retry.invoke(() -> join(publishAll(outputs)));
+            return true;
+        } catch (RuntimeException e) {
+            // Not acked: the inputs are redelivered and published again, which the loader's merge absorbs.
+            log.error("relaying {} outputs failed, giving their inputs back: {}", outputs.size(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Acks the inputs, or gives them back; a closed channel gives them back by itself (they are redelivered). */
+    private static void settle(Channel channel, List<Long> tags, boolean done) {
+        try {
+            for (long tag : tags) {
+                if (done) {
+                    channel.basicAck(tag, false);
+                } else {
+                    channel.basicNack(tag, false, true);
+                }
+            }
+        } catch (IOException | ShutdownSignalException e) {
+            log.info("channel closed before {} inputs were settled; the broker redelivers them", tags.size());
+        }
+    }
+
+    /**
+     * Settles what is in flight (for a few seconds at most), then stops the ack thread. Inputs left unsettled are
+     * redelivered by the broker and published again, which the loader's merge absorbs.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.info("{} groups of inputs left unsettled at shutdown; the broker redelivers them", inFlight.size());
+        }
+        acks.shutdown();
     }
 
     /** The outputs of one input; an unreadable input and rejected rows are dead-lettered on the way. */
@@ -127,17 +192,25 @@ final class BatchRelay implements BatchMessageListener {
         return outputs;
     }
 
-    /** Publishes every output, then waits for all the confirms. */
-    private void publishAll(List<Output> outputs) {
+    /** Publishes every output; the future completes when all are confirmed. */
+    private CompletableFuture<Void> publishAll(List<Output> outputs) {
         List<CompletableFuture<Void>> confirms = new ArrayList<>(outputs.size());
         for (Output output : outputs) {
             confirms.add(publisher.publish(topology.cleanExchange(), output.routingKey(), output.message()));
         }
+        return CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new));
+    }
+
+    private static void join(CompletableFuture<Void> confirmed) {
         try {
-            CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)).join();
+            confirmed.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            throw cause(e) instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private void deadLetter(ChangeBatch rejected, String reason) {

@@ -16,9 +16,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class HandlerConfiguration {
 
-    @Bean
-    SimpleMessageListenerContainer handlerContainer(
-            ConnectionFactory connectionFactory,
+    /** Closed after the container stops: its pending acks are settled first. */
+    @Bean(destroyMethod = "close")
+    BatchRelay batchRelay(
             HandlerProperties properties,
             SluiceAmqpProperties amqp,
             BatchMessages messages,
@@ -32,20 +32,30 @@ class HandlerConfiguration {
                         + "', which is not in sluice.amqp.targets " + amqp.targets());
             }
         }
+        return new BatchRelay(messages, publisher, amqp.topology(), targets, runner, meters, properties.retryTimeout());
+    }
+
+    @Bean
+    SimpleMessageListenerContainer handlerContainer(
+            ConnectionFactory connectionFactory,
+            HandlerProperties properties,
+            SluiceAmqpProperties amqp,
+            BatchRelay relay) {
         SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
         container.setQueueNames(amqp.topology().handlerQueue());
         container.setConcurrentConsumers(properties.consumers());
         container.setPrefetchCount(properties.prefetch());
         // Inputs are taken in groups (up to half the prefetch, or what arrived within 50 ms), their outputs published
-        // together and confirmed together: one confirm round trip per group, not per message.
+        // together and confirmed together: one confirm round trip per group, not per message. The relay acks a group
+        // when its confirms arrive (MANUAL), so the next group is shaped meanwhile; the prefetch bounds what is in
+        // flight.
         container.setConsumerBatchEnabled(true);
         container.setBatchSize(Math.max(1, properties.prefetch() / 2));
         container.setReceiveTimeout(50);
         container.setBatchReceiveTimeout(50); // a group waits at most 50 ms for more messages, whatever the rate
-        container.setAcknowledgeMode(AcknowledgeMode.AUTO);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
         container.setDefaultRequeueRejected(true);
-        container.setMessageListener(new BatchRelay(
-                messages, publisher, amqp.topology(), targets, runner, meters, properties.retryTimeout()));
+        container.setMessageListener(relay);
         return container;
     }
 }
