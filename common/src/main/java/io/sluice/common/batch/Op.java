@@ -25,12 +25,23 @@ public enum Op {
 
     public static Op ofCode(String code) {
         if (code != null && code.length() == 1) {
-            for (Op op : values()) {
-                if (op.code == code.charAt(0)) {
-                    return op;
-                }
+            return ofCode(code.charAt(0));
+        }
+        throw unknown(code);
+    }
+
+    public static Op ofCode(char code) {
+        for (Op op : VALUES) {
+            if (op.code == code) {
+                return op;
             }
         }
-        throw new MalformedBatchException("unknown op '" + code + "' (expected one of c, u, d, r, t)");
+        throw unknown(String.valueOf(code));
     }
+
+    private static MalformedBatchException unknown(String code) {
+        return new MalformedBatchException("unknown op '" + code + "' (expected one of c, u, d, r, t)");
+    }
+
+    private static final Op[] VALUES = values();
 }
