@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.BatchMessageListener;
@@ -122,11 +121,15 @@ final class BatchLoader implements BatchMessageListener {
         groupRows.record(batches.stream().mapToInt(b -> b.rows().size()).sum());
         Instant now = Instant.now();
         for (ChangeBatch batch : batches) {
-            batch.rows().stream()
-                    .map(Row::ts)
-                    .filter(Objects::nonNull)
-                    .max(Instant::compareTo)
-                    .ifPresent(ts -> lag.record(Duration.between(ts, now).abs()));
+            Instant newest = null;
+            for (Row row : batch.rows()) {
+                if (row.ts() != null && (newest == null || row.ts().isAfter(newest))) {
+                    newest = row.ts();
+                }
+            }
+            if (newest != null) {
+                lag.record(Duration.between(newest, now).abs());
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.loader;
 
+import java.nio.charset.StandardCharsets;
+
 /** Writes values in the text format of {@code COPY ... FROM STDIN}: tab-separated, {@code \N} for NULL, escaped. */
 final class CopyText {
 
@@ -11,10 +13,7 @@ final class CopyText {
     }
 
     CopyText value(String value) {
-        if (!rowStart) {
-            out.append('\t');
-        }
-        rowStart = false;
+        separate();
         if (value == null) {
             out.append("\\N");
             return this;
@@ -43,6 +42,27 @@ final class CopyText {
         return this;
     }
 
+    /** A number: digits need no escape, and no string is made for them. */
+    CopyText value(long number) {
+        separate();
+        out.append(number);
+        return this;
+    }
+
+    /** A one-letter value such as an op code (not an escape character). */
+    CopyText value(char letter) {
+        separate();
+        out.append(letter);
+        return this;
+    }
+
+    private void separate() {
+        if (!rowStart) {
+            out.append('\t');
+        }
+        rowStart = false;
+    }
+
     CopyText endRow() {
         out.append('\n');
         rowStart = true;
@@ -52,5 +72,13 @@ final class CopyText {
     @Override
     public String toString() {
         return out.toString();
+    }
+
+    /**
+     * The text as the UTF-8 that COPY reads. Handing pgjdbc bytes rather than a {@code Reader} spares it re-reading the
+     * text as chars and encoding it chunk by chunk, which cost a tenth of the loader's time.
+     */
+    byte[] utf8() {
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

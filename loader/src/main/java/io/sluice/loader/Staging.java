@@ -5,8 +5,8 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Identifiers;
 import io.sluice.loader.TableRule.WriteMode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -71,12 +71,11 @@ final class Staging {
                 if (row.op() == Op.TRUNCATE) {
                     continue;
                 }
-                for (String value : row.values()) {
-                    text.value(value);
+                List<String> values = row.values();
+                for (int i = 0, n = values.size(); i < n; i++) {
+                    text.value(values.get(i));
                 }
-                text.value(Long.toString(row.lsn()))
-                        .value(Long.toString(row.seq()))
-                        .value(String.valueOf(row.op().code()));
+                text.value(row.lsn()).value(row.seq()).value(row.op().code());
                 if (anyUnchanged) {
                     text.value(row.unchanged().isEmpty() ? null : positions(row.unchanged()));
                 }
@@ -94,7 +93,7 @@ final class Staging {
             connection
                     .unwrap(PGConnection.class)
                     .getCopyAPI()
-                    .copyIn("COPY " + Identifiers.quote(name) + " FROM STDIN", new StringReader(text.toString()));
+                    .copyIn("COPY " + Identifiers.quote(name) + " FROM STDIN", new ByteArrayInputStream(text.utf8()));
         } catch (IOException e) {
             throw new SQLException("COPY into staging failed", e);
         }

@@ -20,10 +20,18 @@ class CopyTextTest {
                 .value("中文 ünïcode")
                 .endRow()
                 .value("second")
+                .value(-9_223_372_036_854_775_808L)
+                .value('u')
                 .endRow()
                 .toString();
         assertThat(text)
                 .isEqualTo("plain\t\\N\ttab\\there, back\\\\slash\t\\\\\tline\\nbreak\\r\t\\t\\t\t\t中文 ünïcode\n"
-                        + "second\n");
+                        + "second\t-9223372036854775808\tu\n");
+    }
+
+    @Test
+    void copyReadsTheTextAsUtf8() {
+        CopyText text = new CopyText(4).value("中文 ü").value(42L).endRow();
+        assertThat(text.utf8()).isEqualTo("中文 ü\t42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

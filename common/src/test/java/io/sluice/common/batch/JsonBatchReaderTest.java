@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.sluice.common.pg.TableName;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,6 +108,44 @@ class JsonBatchReaderTest {
                 .replace('\u00ff', '\uFFFD')
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(codec.decode(replacement).rows().getFirst().values()).containsExactly("ab\uFFFD");
+    }
+
+    @Test
+    void commitTimesReadAsInstantParseReadsThem() {
+        for (int i = 0; i < 100_000; i++) {
+            Instant time = Instant.ofEpochSecond(
+                    random.nextLong(-62_167_219_200L, 253_402_300_799L), // years 0 to 9999
+                    switch (i % 4) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(1000) * 1_000_000;
+                        case 2 -> random.nextInt(1_000_000) * 1_000;
+                        default -> random.nextInt(1_000_000_000);
+                    });
+            assertThat(JsonBatchReader.instant(time.toString())).isEqualTo(time);
+        }
+        // Odd forms are Instant.parse's to judge: same answer, same refusal.
+        for (String odd : List.of(
+                "2026-11-30T10:00:00.5Z",
+                "2026-11-30T24:00:00Z",
+                "2026-11-30T10:00:00.Z",
+                "2026-02-30T10:00:00Z",
+                "2026-11-30 10:00:00Z",
+                "+12026-11-30T10:00:00Z",
+                "x")) {
+            Object expected;
+            try {
+                expected = Instant.parse(odd);
+            } catch (DateTimeException e) {
+                expected = DateTimeException.class;
+            }
+            Object actual;
+            try {
+                actual = JsonBatchReader.instant(odd);
+            } catch (DateTimeException e) {
+                actual = DateTimeException.class;
+            }
+            assertThat(actual).as(odd).isEqualTo(expected);
+        }
     }
 
     @Test
