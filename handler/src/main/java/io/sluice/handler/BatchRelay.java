@@ -108,7 +108,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         log.warn(
                 "outputs not confirmed, publishing them again: {}", cause(first).getMessage());
         try {
-            retry.invoke(() -> join(publishAll(outputs)));
+            retry.invoke(() -> ConfirmedPublisher.await(publishAll(outputs)));
             return true;
         } catch (RuntimeException e) {
             // Not acked: the inputs are redelivered and published again, which the loader's merge absorbs.
@@ -199,14 +199,6 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
             confirms.add(publisher.publish(topology.cleanExchange(), output.routingKey(), output.message()));
         }
         return CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new));
-    }
-
-    private static void join(CompletableFuture<Void> confirmed) {
-        try {
-            confirmed.join();
-        } catch (CompletionException e) {
-            throw cause(e) instanceof RuntimeException cause ? cause : e;
-        }
     }
 
     private static Throwable cause(Throwable error) {

@@ -2,6 +2,7 @@ package io.sluice.common.amqp;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.amqp.core.Message;
@@ -64,13 +65,15 @@ public class ConfirmedPublisher {
 
     /** Sends and waits for the confirm; for callers that have nothing else to do meanwhile. */
     public void publishAndWait(String exchange, String routingKey, Message message) {
+        await(publish(exchange, routingKey, message));
+    }
+
+    /** Waits for confirms (one message's, or several combined); a failure is rethrown as it was, not wrapped. */
+    public static void await(CompletableFuture<?> confirmed) {
         try {
-            publish(exchange, routingKey, message).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof PublishFailedException failed) {
-                throw failed;
-            }
-            throw e;
+            confirmed.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 }

@@ -80,13 +80,13 @@ final class JsonBatchReader {
     }
 
     private List<Column> columns() {
-        json.expectArray("columns is an array");
+        json.expect('[', "columns is an array");
         List<Column> columns = new ArrayList<>();
         for (boolean more = json.open('[', ']'); more; more = json.next(']')) {
             String name = null;
             String type = null;
             boolean key = false;
-            json.expectObject("a column is an object");
+            json.expect('{', "a column is an object");
             for (boolean fields = json.open('{', '}'); fields; fields = json.next('}')) {
                 switch (json.field(COLUMN_FIELDS)) {
                     case 0 -> name = json.string("columns[].name");
@@ -103,7 +103,7 @@ final class JsonBatchReader {
     }
 
     private List<Row> rows() {
-        json.expectArray("rows is an array");
+        json.expect('[', "rows is an array");
         List<Row> rows = new ArrayList<>();
         for (boolean more = json.open('[', ']'); more; more = json.next(']')) {
             rows.add(row());
@@ -112,7 +112,7 @@ final class JsonBatchReader {
     }
 
     private Row row() {
-        json.expectObject("a row is an object");
+        json.expect('{', "a row is an object");
         Op op = null;
         long lsn = 0;
         long seq = 0;
@@ -166,7 +166,7 @@ final class JsonBatchReader {
     }
 
     private List<String> values() {
-        json.expectArray("values is an array");
+        json.expect('[', "values is an array");
         int n = 0;
         for (boolean more = json.open('[', ']'); more; more = json.next(']')) {
             if (n == scratch.length) {
@@ -179,7 +179,7 @@ final class JsonBatchReader {
     }
 
     private List<Integer> ints() {
-        json.expectArray("unchanged is an array");
+        json.expect('[', "unchanged is an array");
         List<Integer> ints = new ArrayList<>();
         for (boolean more = json.open('[', ']'); more; more = json.next(']')) {
             long position = json.number("unchanged holds column positions");

@@ -66,7 +66,7 @@ final class JsonScanner {
         if (b == 't' || b == 'f') {
             return Boolean.toString(bool("a value"));
         }
-        if (b == '-' || (b >= '0' && b <= '9')) {
+        if (startsNumber(b)) {
             int start = pos;
             skipNumber();
             return new String(in, start, pos - start, StandardCharsets.ISO_8859_1);
@@ -273,8 +273,7 @@ final class JsonScanner {
     }
 
     long number(String what) {
-        byte b = peek();
-        if (b != '-' && (b < '0' || b > '9')) {
+        if (!startsNumber(peek())) {
             throw malformed(what + ", not " + found());
         }
         int start = pos;
@@ -295,6 +294,10 @@ final class JsonScanner {
             pos = start;
             throw malformed(what);
         }
+    }
+
+    private static boolean startsNumber(byte c) {
+        return c == '-' || (c >= '0' && c <= '9');
     }
 
     private static boolean continuesNumber(byte c) {
@@ -355,7 +358,7 @@ final class JsonScanner {
             case 't', 'f' -> bool("a value");
             case 'n' -> literal("null");
             default -> {
-                if (peek() != '-' && (peek() < '0' || peek() > '9')) {
+                if (!startsNumber(peek())) {
                     throw malformed("expected a value, not " + found());
                 }
                 skipNumber();
@@ -363,14 +366,9 @@ final class JsonScanner {
         }
     }
 
-    void expectArray(String what) {
-        if (peek() != '[') {
-            throw malformed(what + " (found " + found() + ")");
-        }
-    }
-
-    void expectObject(String what) {
-        if (peek() != '{') {
+    /** Checks that the next token opens with {@code opening}, saying {@code what} the contract wants if not. */
+    void expect(char opening, String what) {
+        if (peek() != opening) {
             throw malformed(what + " (found " + found() + ")");
         }
     }
@@ -398,7 +396,7 @@ final class JsonScanner {
             case '"' -> "a string";
             case 'n' -> "null";
             case 't', 'f' -> "a boolean";
-            default -> in[pos] == '-' || (in[pos] >= '0' && in[pos] <= '9') ? "a number" : "'" + (char) in[pos] + "'";
+            default -> startsNumber(in[pos]) ? "a number" : "'" + (char) in[pos] + "'";
         };
     }
 
