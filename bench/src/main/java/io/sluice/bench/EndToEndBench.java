@@ -8,11 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
@@ -74,21 +75,30 @@ final class EndToEndBench {
                             "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'bench'" + " AND active"),
                     1);
 
-            Map<ServiceProcess, Double> cpuBefore = cpu(services);
+            MachineCpu machine = new MachineCpu(
+                    Map.of(
+                            services.get(0).pid(),
+                            "loader",
+                            services.get(1).pid(),
+                            "handler",
+                            services.get(2).pid(),
+                            "getter"),
+                    Map.of(sourceServer.port(), "source PostgreSQL", targetServer.port(), "target PostgreSQL"));
+            Map<String, Double> cpuBefore = machine.sample();
             long start = System.nanoTime();
             insert(source, "feed_log", 1, rows);
-            await(() -> count(target, "feed_log"), rows);
+            awaitRows(target, "feed_log", rows);
             double e2e = report.add(
                     "Sluice: getter → handler → loader, inserts",
                     "e2e_rows_s",
                     rows,
                     (System.nanoTime() - start) / 1e9,
                     "from the first insert until the target has them all");
-            Map<ServiceProcess, Double> cpuAfter = cpu(services);
+            Map<String, Double> sluiceCpu = MachineCpu.between(cpuBefore, machine.sample());
 
             Map<Double, Double> bucketsBefore = buckets(loader);
             paced(source, rows + 1);
-            await(() -> count(target, "feed_log"), rows + (long) rate * rateSeconds);
+            awaitRows(target, "feed_log", rows + (long) rate * rateSeconds);
             Map<Double, Double> lag = delta(buckets(loader), bucketsBefore);
             report.result("p50_ms", String.format(Locale.ROOT, "%.0f", quantile(lag, 0.5) * 1000));
             report.result("p99_ms", String.format(Locale.ROOT, "%.0f", quantile(lag, 0.99) * 1000));
@@ -96,21 +106,24 @@ final class EndToEndBench {
             target.execute("CREATE SUBSCRIPTION native CONNECTION 'host=127.0.0.1 port=" + sourceServer.port()
                     + " dbname=postgres user=postgres' PUBLICATION native WITH (copy_data = false)");
             await(() -> target.queryLong("SELECT count(*) FROM pg_stat_subscription WHERE pid IS NOT NULL"), 1);
+            cpuBefore = machine.sample();
             start = System.nanoTime();
             insert(source, "feed_native", 1, rows);
-            await(() -> count(target, "feed_native"), rows);
+            awaitRows(target, "feed_native", rows);
             double nativeRate = report.add(
                     "PostgreSQL logical replication (subscription)",
                     "native_rows_s",
                     rows,
                     (System.nanoTime() - start) / 1e9,
                     "the same inserts, applied by the target's apply worker");
+            Map<String, Double> nativeCpu = MachineCpu.between(cpuBefore, machine.sample());
             report.result("e2e_vs_native", String.format(Locale.ROOT, "%.2f", e2e / nativeRate));
+            cpuTable(report, sluiceCpu, nativeCpu);
 
             double rssMax = 0;
             for (ServiceProcess service : services) {
                 String name = name(service, services);
-                double cpuSeconds = cpuAfter.get(service) - cpuBefore.get(service);
+                double cpuSeconds = sluiceCpu.getOrDefault(name, 0.0);
                 double rss = peakRssMb(service);
                 rssMax = Math.max(rssMax, rss);
                 report.result(name + "_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", cpuSeconds * 1e6 / rows));
@@ -157,8 +170,19 @@ final class EndToEndBench {
         }
     }
 
-    private static long count(TestDatabase db, String table) {
+    /**
+     * Waits until {@code table} holds ids 1 to {@code rows}. The last id is looked up by key every 20 ms and the table
+     * counted only once it is there: counting a growing table that often took a core of the two the pipeline needs.
+     */
+    private static void awaitRows(TestDatabase db, String table, long rows) throws InterruptedException {
+        await(() -> arrived(db, table, rows), rows);
+    }
+
+    private static long arrived(TestDatabase db, String table, long rows) {
         try {
+            if (db.queryLong("SELECT count(*) FROM " + table + " WHERE id = " + rows) == 0) {
+                return 0;
+            }
             return db.queryLong("SELECT count(*) FROM " + table);
         } catch (RuntimeException notYet) {
             return 0; // the loader has not created the table yet
@@ -208,16 +232,29 @@ final class EndToEndBench {
         return Double.POSITIVE_INFINITY;
     }
 
-    private static Map<ServiceProcess, Double> cpu(List<ServiceProcess> services) throws Exception {
-        Map<ServiceProcess, Double> seconds = new LinkedHashMap<>();
-        for (ServiceProcess service : services) {
-            String[] stat = Files.readString(Path.of("/proc", Long.toString(service.pid()), "stat"))
-                    .replaceFirst(".*\\) ", "")
-                    .split(" ");
-            // After the command: state is field 3, utime 14 and stime 15 (1-based) → indexes 11 and 12 here.
-            seconds.put(service, (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0);
+    /** Where the machine's CPU went in each run, per million rows: both runs share the same two cores. */
+    private void cpuTable(Report report, Map<String, Double> sluice, Map<String, Double> nativeRun) {
+        Set<String> parts = new TreeSet<>(sluice.keySet());
+        parts.addAll(nativeRun.keySet());
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%-46s %12s %12s", "CPU seconds per million rows", "Sluice", "native"));
+        double sluiceTotal = 0;
+        double nativeTotal = 0;
+        for (String part : parts) {
+            double a = sluice.getOrDefault(part, 0.0) * 1e6 / rows;
+            double b = nativeRun.getOrDefault(part, 0.0) * 1e6 / rows;
+            if (a < 0.05 && b < 0.05) {
+                continue;
+            }
+            sluiceTotal += a;
+            nativeTotal += b;
+            lines.add(String.format(Locale.ROOT, "  %-44s %12.1f %12.1f", part, a, b));
         }
-        return seconds;
+        lines.add(String.format(Locale.ROOT, "  %-44s %12.1f %12.1f", "all of the above", sluiceTotal, nativeTotal));
+        lines.add("  (not counted: the workload's own short-lived connections, the same in both runs, and the kernel)");
+        report.text(lines);
+        report.result("machine_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", sluiceTotal));
+        report.result("native_machine_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", nativeTotal));
     }
 
     private static double peakRssMb(ServiceProcess service) throws Exception {

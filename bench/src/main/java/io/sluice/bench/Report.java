@@ -19,6 +19,7 @@ final class Report {
     private final String title;
     private final List<Line> lines = new ArrayList<>();
     private final Map<String, String> results = new LinkedHashMap<>();
+    private final List<String> text = new ArrayList<>();
 
     Report(String title) {
         this.title = title;
@@ -32,6 +33,11 @@ final class Report {
             results.put(key, String.format(Locale.ROOT, "%.0f", line.rate()));
         }
         return line.rate();
+    }
+
+    /** Lines printed under the table, before the RESULT line. */
+    void text(List<String> lines) {
+        text.addAll(lines);
     }
 
     void result(String key, String value) {
@@ -64,6 +70,10 @@ final class Report {
                     line.seconds(),
                     line.rate(),
                     line.note());
+        }
+        if (!text.isEmpty()) {
+            out.println();
+            text.forEach(out::println);
         }
         StringBuilder result = new StringBuilder("RESULT");
         results.forEach((k, v) -> result.append(' ').append(k).append('=').append(v));

@@ -5,7 +5,6 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Identifiers;
 import io.sluice.loader.TableRule.WriteMode;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -65,7 +64,7 @@ final class Staging {
 
     private void copy(Connection connection, List<ChangeBatch> batches) throws SQLException {
         int expected = batches.stream().mapToInt(b -> b.rows().size()).sum();
-        CopyText text = new CopyText(expected * 64);
+        CopyText text = new CopyText(expected * 96);
         for (ChangeBatch batch : batches) {
             for (Row row : batch.rows()) {
                 if (row.op() == Op.TRUNCATE) {
@@ -93,7 +92,7 @@ final class Staging {
             connection
                     .unwrap(PGConnection.class)
                     .getCopyAPI()
-                    .copyIn("COPY " + Identifiers.quote(name) + " FROM STDIN", new ByteArrayInputStream(text.utf8()));
+                    .copyIn("COPY " + Identifiers.quote(name) + " FROM STDIN", text.stream());
         } catch (IOException e) {
             throw new SQLException("COPY into staging failed", e);
         }

@@ -30,6 +30,20 @@ class CopyTextTest {
     }
 
     @Test
+    void numbersAreWrittenAsLongToStringWritesThem() {
+        long[] numbers = {
+            0, 7, -7, 10, 99, 100, -100, 1_000_000_007L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1
+        };
+        CopyText text = new CopyText(1);
+        StringBuilder expected = new StringBuilder();
+        for (long number : numbers) {
+            text.value(number);
+            expected.append(expected.isEmpty() ? "" : "\t").append(number);
+        }
+        assertThat(text.endRow().toString()).isEqualTo(expected.append('\n').toString());
+    }
+
+    @Test
     void copyReadsTheTextAsUtf8() {
         CopyText text = new CopyText(4).value("中文 ü").value(42L).endRow();
         assertThat(text.utf8()).isEqualTo("中文 ü\t42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -60,6 +60,27 @@ class LoaderIT {
     }
 
     @Test
+    void valuesWithCopysSpecialCharactersAndAnyUnicodeLandExactly() {
+        List<String> owners =
+                List.of("tab\there", "line\nbreak\r", "back\\slash \\N", "\\", "", "中文 ünïcode 😀", "\t\n\\中");
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < owners.size(); i++) {
+            rows.add(new Row(
+                    Op.INSERT, 5, i + 1, Instant.now(), Arrays.asList("" + i, "1.00", owners.get(i)), List.of()));
+        }
+        rows.add(new Row(Op.INSERT, 5, 99, Instant.now(), Arrays.asList("99", null, null), List.of()));
+        fixture.send(new ChangeBatch("bank", Origin.CDC, ACCOUNTS, COLUMNS, rows));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> AccountChanges.targetRows(target).size() == owners.size() + 1);
+        Map<Long, List<String>> landed = AccountChanges.targetRows(target);
+        for (int i = 0; i < owners.size(); i++) {
+            assertThat(landed.get((long) i)).containsExactly("" + i, "1.00", owners.get(i));
+        }
+        assertThat(landed.get(99L)).containsExactly("99", null, null);
+    }
+
+    @Test
     void anUnreadableMessageIsDeadLetteredWithItsReasonAndTheRestLands() {
         Row row = new Row(Op.INSERT, 5, 1, Instant.now(), Arrays.asList("1", "10.00", "ann"), List.of());
         fixture.sendRaw(

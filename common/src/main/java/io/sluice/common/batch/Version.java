@@ -12,8 +12,13 @@ public record Version(long lsn, long seq) implements Comparable<Version> {
 
     @Override
     public int compareTo(Version other) {
-        int byLsn = Long.compareUnsigned(lsn, other.lsn);
-        return byLsn != 0 ? byLsn : Long.compare(seq, other.seq);
+        return compare(lsn, seq, other.lsn, other.seq);
+    }
+
+    /** Compares two versions given as their parts, for callers that hold them unboxed. */
+    public static int compare(long lsn, long seq, long otherLsn, long otherSeq) {
+        int byLsn = Long.compareUnsigned(lsn, otherLsn);
+        return byLsn != 0 ? byLsn : Long.compare(seq, otherSeq);
     }
 
     public boolean isAfter(Version other) {

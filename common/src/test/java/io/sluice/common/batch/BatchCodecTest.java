@@ -172,4 +172,27 @@ class BatchCodecTest {
         assertThat(new Version(5, 9).isAfter(new Version(5, 8))).isTrue();
         assertThat(new Version(4, 99).isAfter(new Version(5, 1))).isFalse();
     }
+
+    @Test
+    void firstAndLastVersionsOfRowsInAnyOrder() {
+        Random random = new Random(11);
+        long[] lsns = {5, 7, 0x8000_0000_0000_0001L}; // the last one is above Long.MAX_VALUE as an unsigned LSN
+        for (int attempt = 0; attempt < 200; attempt++) {
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0, n = 1 + random.nextInt(8); i < n; i++) {
+                rows.add(new Row(
+                        Op.INSERT,
+                        lsns[random.nextInt(lsns.length)],
+                        random.nextInt(4),
+                        null,
+                        List.of("1"),
+                        List.of()));
+            }
+            ChangeBatch batch = new ChangeBatch(
+                    "s", Origin.CDC, new TableName("public", "t"), List.of(new Column("id", "int8", true)), rows);
+            List<Version> versions = rows.stream().map(Row::version).sorted().toList();
+            assertThat(batch.firstVersion()).isEqualTo(versions.get(0));
+            assertThat(batch.lastVersion()).isEqualTo(versions.get(versions.size() - 1));
+        }
+    }
 }
