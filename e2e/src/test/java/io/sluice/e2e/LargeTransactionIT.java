@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
@@ -35,7 +36,7 @@ class LargeTransactionIT {
     private final TestDatabase state = TestPostgres.get().newDatabase("large_state");
     private final String prefix = RabbitBroker.uniquePrefix("large");
     private final Topology names = new Topology(prefix, List.of("warehouse"));
-    private final BatchCodec codec = new BatchCodec();
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
 
     @Test
     void aTransactionLargerThanTheGettersHeapArrivesWhole() throws Exception {
@@ -71,7 +72,8 @@ class LargeTransactionIT {
                     Thread.sleep(50);
                     continue;
                 }
-                ChangeBatch batch = codec.decode(response.getBody());
+                ChangeBatch batch = messages.fromBody(
+                        response.getBody(), response.getProps().getContentEncoding());
                 for (Row row : batch.rows()) {
                     seen.set(Integer.parseInt(row.values().get(0)));
                     commitLsns.add(row.lsn());

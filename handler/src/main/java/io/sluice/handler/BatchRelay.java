@@ -234,6 +234,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         return MessageBuilder.withBody(input.getBody())
                 .copyHeaders(input.getMessageProperties().getHeaders())
                 .setContentType(input.getMessageProperties().getContentType())
+                .setContentEncoding(input.getMessageProperties().getContentEncoding())
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .build();
     }

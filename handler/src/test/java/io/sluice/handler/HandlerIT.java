@@ -65,6 +65,7 @@ class HandlerIT {
             GetResponse out = await(names.loaderQueue(target), Duration.ofSeconds(10));
             assertThat(out).as(target).isNotNull();
             assertThat(out.getBody()).isEqualTo(body);
+            assertThat(out.getProps().getContentEncoding()).isEqualTo("lz4");
             assertThat(out.getEnvelope().getRoutingKey()).isEqualTo(target + ".public.orders");
             assertThat(out.getProps().getHeaders()).containsEntry(BatchMessages.HEADER_ROWS, 1);
         }
@@ -109,6 +110,7 @@ class HandlerIT {
         var message = messages.toMessages(batch).get(0);
         var props = new com.rabbitmq.client.AMQP.BasicProperties.Builder()
                 .contentType(BatchCodec.CONTENT_TYPE)
+                .contentEncoding(message.getMessageProperties().getContentEncoding())
                 .headers(message.getMessageProperties().getHeaders())
                 .build();
         channel.basicPublish(

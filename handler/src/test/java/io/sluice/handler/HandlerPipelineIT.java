@@ -168,6 +168,7 @@ class HandlerPipelineIT {
                 Topology.rawRoutingKey(batch.source(), batch.table()),
                 new com.rabbitmq.client.AMQP.BasicProperties.Builder()
                         .contentType(BatchCodec.CONTENT_TYPE)
+                        .contentEncoding(message.getMessageProperties().getContentEncoding())
                         .headers(message.getMessageProperties().getHeaders())
                         .build(),
                 message.getBody());
@@ -176,6 +177,7 @@ class HandlerPipelineIT {
     private static Message toMessage(GetResponse response) {
         MessageProperties properties = new MessageProperties();
         properties.setContentType(response.getProps().getContentType());
+        properties.setContentEncoding(response.getProps().getContentEncoding());
         response.getProps().getHeaders().forEach(properties::setHeader);
         return new Message(response.getBody(), properties);
     }

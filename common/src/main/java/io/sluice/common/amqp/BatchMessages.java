@@ -2,6 +2,7 @@ package io.sluice.common.amqp;
 
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.common.batch.Row;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,10 @@ import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 
-/** Turns batches into AMQP messages (body, content type, the headers of DESIGN.md) and back, splitting oversize ones. */
+/**
+ * Turns batches into AMQP messages (body, content type and encoding, the headers of DESIGN.md) and back, splitting
+ * oversize ones. Bodies are LZ4-compressed unless configured otherwise; either kind is read, whatever this side writes.
+ */
 public class BatchMessages {
 
     public static final String HEADER_SOURCE = "x-sluice-source";
@@ -21,17 +25,35 @@ public class BatchMessages {
     public static final String HEADER_ERROR = "x-sluice-error";
     public static final String HEADER_STAGE = "x-sluice-stage";
 
+    /** How bodies are written. */
+    public enum Compression {
+        /** The LZ4 frame format, content encoding {@code lz4}. */
+        LZ4,
+        /** Plain JSON, no content encoding. */
+        NONE
+    }
+
     private final BatchCodec codec;
     private final int maxMessageBytes;
+    private final Compression compression;
 
-    public BatchMessages(BatchCodec codec, int maxMessageBytes) {
+    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression) {
         this.codec = codec;
         this.maxMessageBytes = maxMessageBytes;
+        this.compression = compression;
+    }
+
+    /** With the default compression, LZ4. */
+    public BatchMessages(BatchCodec codec, int maxMessageBytes) {
+        this(codec, maxMessageBytes, Compression.LZ4);
     }
 
     /** One or more persistent messages holding the batch, each under the size cap (a single huge row stays alone). */
     public List<Message> toMessages(ChangeBatch batch) {
         byte[] body = codec.encode(batch);
+        if (compression == Compression.LZ4) {
+            body = Lz4Bodies.compress(body);
+        }
         if (body.length <= maxMessageBytes || batch.rows().size() <= 1) {
             return List.of(message(batch, body));
         }
@@ -42,13 +64,27 @@ public class BatchMessages {
         return messages;
     }
 
+    /** The batch in a message, whichever way its body is encoded; a body that cannot be a batch is malformed. */
     public ChangeBatch fromMessage(Message message) {
-        return codec.decode(message.getBody());
+        return fromBody(message.getBody(), message.getMessageProperties().getContentEncoding());
     }
 
-    private static Message message(ChangeBatch batch, byte[] body) {
+    /** The batch in a body with its content encoding, as a plain AMQP client receives them. */
+    public ChangeBatch fromBody(byte[] body, String encoding) {
+        if (encoding == null || encoding.isEmpty()) {
+            return codec.decode(body);
+        }
+        if (encoding.equals(Lz4Bodies.ENCODING)) {
+            return codec.decode(Lz4Bodies.decompress(body));
+        }
+        throw new MalformedBatchException(
+                "content encoding '" + encoding + "' is not supported (only " + Lz4Bodies.ENCODING + " or none)");
+    }
+
+    private Message message(ChangeBatch batch, byte[] body) {
         return MessageBuilder.withBody(body)
                 .setContentType(BatchCodec.CONTENT_TYPE)
+                .setContentEncoding(compression == Compression.LZ4 ? Lz4Bodies.ENCODING : null)
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .setHeader(HEADER_SOURCE, batch.source())
                 .setHeader(HEADER_TABLE, batch.table().toString())

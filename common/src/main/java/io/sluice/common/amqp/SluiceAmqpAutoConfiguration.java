@@ -72,7 +72,7 @@ public class SluiceAmqpAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     BatchMessages batchMessages(BatchCodec codec, SluiceAmqpProperties properties) {
-        return new BatchMessages(codec, properties.maxMessageBytes());
+        return new BatchMessages(codec, properties.maxMessageBytes(), properties.compression());
     }
 
     @Bean

@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param queueKind {@code quorum} (RabbitMQ: replicated queues with the delivery limit and dead-letter exchange) or
  *     {@code plain} (durable queues without broker-specific arguments, for another AMQP 0-9-1 broker such as the
  *     quickstart's embedded one; a message that keeps failing is then redelivered without limit)
+ * @param compression how batch bodies are written: {@code lz4} (the LZ4 frame format, content encoding {@code lz4}) or
+ *     {@code none} (plain JSON); consumers read both, so it can be changed one service at a time
  */
 @Validated
 @ConfigurationProperties("sluice.amqp")
@@ -31,7 +33,8 @@ public record SluiceAmqpProperties(
         @DefaultValue("5") @Min(1) int deliveryLimit,
         @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
         @DefaultValue("30s") Duration confirmTimeout,
-        @DefaultValue("quorum") QueueKind queueKind) {
+        @DefaultValue("quorum") QueueKind queueKind,
+        @DefaultValue("lz4") BatchMessages.Compression compression) {
 
     /** How work and dead-letter queues are declared. */
     public enum QueueKind {

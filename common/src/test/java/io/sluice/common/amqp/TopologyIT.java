@@ -28,7 +28,8 @@ class TopologyIT {
             3,
             4096,
             Duration.ofSeconds(10),
-            broker.embedded() ? SluiceAmqpProperties.QueueKind.PLAIN : SluiceAmqpProperties.QueueKind.QUORUM);
+            broker.embedded() ? SluiceAmqpProperties.QueueKind.PLAIN : SluiceAmqpProperties.QueueKind.QUORUM,
+            BatchMessages.Compression.LZ4);
     private final Topology names = properties.topology();
     private CachingConnectionFactory connectionFactory;
     private RabbitAdmin admin;

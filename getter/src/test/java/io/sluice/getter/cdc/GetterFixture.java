@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
@@ -26,7 +27,7 @@ final class GetterFixture implements AutoCloseable {
     final TestDatabase state = TestPostgres.get().newDatabase("getter_state");
     final String prefix = RabbitBroker.uniquePrefix("getter");
     final Topology names = new Topology(prefix, List.of("warehouse"));
-    private final BatchCodec codec = new BatchCodec();
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
     private final Connection connection = RabbitBroker.get().newConnection();
     final Channel channel;
     private ConfigurableApplicationContext getter;
@@ -122,7 +123,7 @@ final class GetterFixture implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             GetResponse response = channel.basicGet(names.handlerQueue(), true);
             if (response != null) {
-                return codec.decode(response.getBody());
+                return messages.fromBody(response.getBody(), response.getProps().getContentEncoding());
             }
             Thread.sleep(50);
         }
@@ -134,7 +135,8 @@ final class GetterFixture implements AutoCloseable {
         List<ChangeBatch> batches = new ArrayList<>();
         GetResponse response;
         while ((response = channel.basicGet(names.handlerQueue(), true)) != null) {
-            batches.add(codec.decode(response.getBody()));
+            batches.add(
+                    messages.fromBody(response.getBody(), response.getProps().getContentEncoding()));
         }
         return batches;
     }

@@ -3,6 +3,7 @@ package io.sluice.getter.files;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.BatchCodec;
@@ -26,7 +27,7 @@ final class FilesFixture implements AutoCloseable {
     final String prefix = RabbitBroker.uniquePrefix("files");
     final Topology names = new Topology(prefix, List.of("warehouse"));
     final Path inbox;
-    private final BatchCodec codec = new BatchCodec();
+    private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
     private final Connection connection = RabbitBroker.get().newConnection();
     private final Channel channel;
     private final List<ConfigurableApplicationContext> getters = new ArrayList<>();
@@ -80,7 +81,8 @@ final class FilesFixture implements AutoCloseable {
         List<ChangeBatch> batches = new ArrayList<>();
         GetResponse response;
         while ((response = channel.basicGet(names.handlerQueue(), true)) != null) {
-            batches.add(codec.decode(response.getBody()));
+            batches.add(
+                    messages.fromBody(response.getBody(), response.getProps().getContentEncoding()));
         }
         return batches;
     }
