@@ -11,6 +11,7 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
+import io.sluice.common.pg.TableName;
 import io.sluice.handler.pipeline.PipelineRunner;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.core.retry.RetryTemplate;
 
@@ -148,6 +150,10 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
 
     /** The outputs of one input; an unreadable input and rejected rows are dead-lettered on the way. */
     private List<Output> shape(Message message) {
+        List<Output> unread = passUnread(message);
+        if (unread != null) {
+            return unread;
+        }
         ChangeBatch batch;
         try {
             batch = messages.fromMessage(message);
@@ -163,12 +169,12 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         }
         Optional<PipelineRunner.Result> shaped = runner.run(batch);
         if (shaped.isEmpty()) {
-            count(batch, "relayed", batch.rows().size());
-            return routed(batch, targets, List.of(copy(message)));
+            count(batch.table(), "relayed", batch.rows().size());
+            return routed(batch.table(), targets, List.of(copy(message)));
         }
         PipelineRunner.Result result = shaped.get();
         result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
-        count(batch, "filtered", result.dropped());
+        count(batch.table(), "filtered", result.dropped());
         List<String> to = targets;
         if (result.targets() != null) {
             to = result.targets().stream().filter(targets::contains).toList();
@@ -179,14 +185,39 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
             }
         }
         ChangeBatch output = result.output();
-        count(batch, "relayed", output.rows().size());
-        return output.rows().isEmpty() ? List.of() : routed(output, to, messages.toMessages(output));
+        count(batch.table(), "relayed", output.rows().size());
+        return output.rows().isEmpty() ? List.of() : routed(output.table(), to, messages.toMessages(output));
     }
 
-    private static List<Output> routed(ChangeBatch batch, List<String> to, List<Message> bodies) {
+    /**
+     * A batch of a table without a pipeline passes as it is, unread: its headers say its source, table and rows, and
+     * reading it only to copy it cost most of the handler's CPU. Null when it must be read: a pipeline may apply, or
+     * the headers are missing (an unreadable body is then dead-lettered here; one behind valid headers, by the loader).
+     */
+    private List<Output> passUnread(Message message) {
+        MessageProperties properties = message.getMessageProperties();
+        if (!(properties.getHeader(BatchMessages.HEADER_SOURCE) instanceof String source)
+                || !(properties.getHeader(BatchMessages.HEADER_TABLE) instanceof String tableName)
+                || !(properties.getHeader(BatchMessages.HEADER_ROWS) instanceof Number rows)) {
+            return null;
+        }
+        TableName table;
+        try {
+            table = TableName.parse(tableName);
+        } catch (IllegalArgumentException ambiguous) {
+            return null; // a name with dots of its own: the body says which part is the schema
+        }
+        if (runner.hasPipeline(source, table)) {
+            return null;
+        }
+        count(table, "relayed", rows.intValue());
+        return routed(table, targets, List.of(copy(message)));
+    }
+
+    private static List<Output> routed(TableName table, List<String> to, List<Message> bodies) {
         List<Output> outputs = new ArrayList<>();
         for (String target : to) {
-            String routingKey = Topology.cleanRoutingKey(target, batch.table());
+            String routingKey = Topology.cleanRoutingKey(target, table);
             bodies.forEach(body -> outputs.add(new Output(routingKey, body)));
         }
         return outputs;
@@ -212,19 +243,12 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
                     Stage.HANDLER.id(),
                     BatchMessages.deadLetter(dead, Stage.HANDLER, reason));
         }
-        count(rejected, "dead", rejected.rows().size());
+        count(rejected.table(), "dead", rejected.rows().size());
     }
 
-    private void count(ChangeBatch batch, String outcome, int rows) {
+    private void count(TableName table, String outcome, int rows) {
         if (rows > 0) {
-            meters.counter(
-                            "sluice.rows",
-                            "stage",
-                            "handler",
-                            "table",
-                            batch.table().toString(),
-                            "outcome",
-                            outcome)
+            meters.counter("sluice.rows", "stage", "handler", "table", table.toString(), "outcome", outcome)
                     .increment(rows);
         }
     }

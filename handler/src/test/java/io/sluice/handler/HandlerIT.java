@@ -74,6 +74,28 @@ class HandlerIT {
     }
 
     @Test
+    void aBatchOfATableWithoutAPipelinePassesByItsHeadersUnread() throws Exception {
+        var message = messages.toMessages(batch).get(0);
+        byte[] unreadable = "not even JSON".getBytes(StandardCharsets.UTF_8);
+        channel.basicPublish(
+                names.rawExchange(),
+                Topology.rawRoutingKey("shop", batch.table()),
+                new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                        .headers(message.getMessageProperties().getHeaders())
+                        .build(),
+                unreadable);
+
+        // Relayed as it is to every target (the loader, which reads it, dead-letters it there): never read here.
+        for (String target : List.of("warehouse", "lake")) {
+            GetResponse out = await(names.loaderQueue(target), Duration.ofSeconds(10));
+            assertThat(out).as(target).isNotNull();
+            assertThat(out.getBody()).isEqualTo(unreadable);
+        }
+        assertThat(channel.messageCount(names.deadLetterQueue(Topology.Stage.HANDLER)))
+                .isZero();
+    }
+
+    @Test
     void anInputIsKeptUntilItsOutputIsConfirmed() throws Exception {
         channel.queueUnbind(names.loaderQueue("lake"), names.cleanExchange(), "lake.#");
         publishRaw(batch);

@@ -3,6 +3,7 @@ package io.sluice.handler.pipeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.pg.TableName;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,11 @@ public final class PipelineRunner {
     public PipelineRunner(Pipelines pipelines, MeterRegistry meters) {
         this.pipelines = pipelines;
         this.meters = meters;
+    }
+
+    /** Whether a table of a source has steps to run. */
+    public boolean hasPipeline(String source, TableName table) {
+        return !pipelines.forTable(source, table).isEmpty();
     }
 
     /** The shaped batch, or empty when the table has no pipeline (the batch passes as it is). */
