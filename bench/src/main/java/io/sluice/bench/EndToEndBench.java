@@ -39,8 +39,9 @@ final class EndToEndBench {
     }
 
     Report run() throws Exception {
-        Report report =
-                new Report("e2e: " + rows + " feed_log inserts through getter → handler → loader (separate JVMs),"
+        Report report = new Report(
+                "e2e: " + rows + " feed_log inserts (after " + rows / 4 + " to warm up) through getter → handler →"
+                        + " loader (separate JVMs),"
                         + " then " + rate + " rows/s for " + rateSeconds + " s; beside native logical replication");
         EmbeddedPostgres sourceServer = EmbeddedPostgres.start();
         EmbeddedPostgres targetServer = EmbeddedPostgres.start();
@@ -84,10 +85,14 @@ final class EndToEndBench {
                             services.get(2).pid(),
                             "getter"),
                     Map.of(sourceServer.port(), "source PostgreSQL", targetServer.port(), "target PostgreSQL"));
+            // Sustained, not cold: a quarter as many rows first, so that the JVMs' JIT has compiled the hot code.
+            long warm = rows / 4;
+            insert(source, "feed_log", 1, warm);
+            awaitRows(target, "feed_log", warm);
             Map<String, Double> cpuBefore = machine.sample();
             long start = System.nanoTime();
-            insert(source, "feed_log", 1, rows);
-            awaitRows(target, "feed_log", rows);
+            insert(source, "feed_log", warm + 1, rows);
+            awaitRows(target, "feed_log", warm + rows);
             double e2e = report.add(
                     "Sluice: getter → handler → loader, inserts",
                     "e2e_rows_s",
@@ -97,8 +102,8 @@ final class EndToEndBench {
             Map<String, Double> sluiceCpu = MachineCpu.between(cpuBefore, machine.sample());
 
             Map<Double, Double> bucketsBefore = buckets(loader);
-            paced(source, rows + 1);
-            awaitRows(target, "feed_log", rows + (long) rate * rateSeconds);
+            paced(source, warm + rows + 1);
+            awaitRows(target, "feed_log", warm + rows + (long) rate * rateSeconds);
             Map<Double, Double> lag = delta(buckets(loader), bucketsBefore);
             report.result("p50_ms", String.format(Locale.ROOT, "%.0f", quantile(lag, 0.5) * 1000));
             report.result("p99_ms", String.format(Locale.ROOT, "%.0f", quantile(lag, 0.99) * 1000));
@@ -106,10 +111,12 @@ final class EndToEndBench {
             target.execute("CREATE SUBSCRIPTION native CONNECTION 'host=127.0.0.1 port=" + sourceServer.port()
                     + " dbname=postgres user=postgres' PUBLICATION native WITH (copy_data = false)");
             await(() -> target.queryLong("SELECT count(*) FROM pg_stat_subscription WHERE pid IS NOT NULL"), 1);
+            insert(source, "feed_native", 1, warm); // the same warm-up: the apply worker's caches
+            awaitRows(target, "feed_native", warm);
             cpuBefore = machine.sample();
             start = System.nanoTime();
-            insert(source, "feed_native", 1, rows);
-            awaitRows(target, "feed_native", rows);
+            insert(source, "feed_native", warm + 1, rows);
+            awaitRows(target, "feed_native", warm + rows);
             double nativeRate = report.add(
                     "PostgreSQL logical replication (subscription)",
                     "native_rows_s",
