@@ -243,6 +243,7 @@ final class EndToEndBench {
     private void cpuTable(Report report, Map<String, Double> sluice, Map<String, Double> nativeRun) {
         Set<String> parts = new TreeSet<>(sluice.keySet());
         parts.addAll(nativeRun.keySet());
+        parts.removeAll(List.of(MachineCpu.BUSY, MachineCpu.IDLE));
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%-46s %12s %12s", "CPU seconds per million rows", "Sluice", "native"));
         double sluiceTotal = 0;
@@ -258,10 +259,30 @@ final class EndToEndBench {
             lines.add(String.format(Locale.ROOT, "  %-44s %12.1f %12.1f", part, a, b));
         }
         lines.add(String.format(Locale.ROOT, "  %-44s %12.1f %12.1f", "all of the above", sluiceTotal, nativeTotal));
-        lines.add("  (not counted: the workload's own short-lived connections, the same in both runs, and the kernel)");
+        lines.add(String.format(
+                Locale.ROOT,
+                "  %-44s %12.1f %12.1f",
+                MachineCpu.BUSY,
+                sluice.getOrDefault(MachineCpu.BUSY, Double.NaN) * 1e6 / rows,
+                nativeRun.getOrDefault(MachineCpu.BUSY, Double.NaN) * 1e6 / rows));
+        double sluiceIdle = idlePercent(sluice);
+        double nativeIdle = idlePercent(nativeRun);
+        lines.add(String.format(
+                Locale.ROOT,
+                "  %-44s %11.0f%% %11.0f%%",
+                "whole machine: idle, share of its time",
+                sluiceIdle,
+                nativeIdle));
         report.text(lines);
+        report.result("machine_idle_pct", String.format(Locale.ROOT, "%.0f", sluiceIdle));
+        report.result("native_machine_idle_pct", String.format(Locale.ROOT, "%.0f", nativeIdle));
         report.result("machine_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", sluiceTotal));
         report.result("native_machine_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", nativeTotal));
+    }
+
+    private static double idlePercent(Map<String, Double> spent) {
+        double idle = spent.getOrDefault(MachineCpu.IDLE, Double.NaN);
+        return 100 * idle / (idle + spent.getOrDefault(MachineCpu.BUSY, Double.NaN));
     }
 
     private static double peakRssMb(ServiceProcess service) throws Exception {

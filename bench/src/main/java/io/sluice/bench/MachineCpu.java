@@ -25,6 +25,11 @@ final class MachineCpu {
 
     private static final Pattern PORT = Pattern.compile("\\s-p\\s+(\\d+)");
 
+    /** The whole machine's busy CPU seconds (every process and the kernel), a key of {@link #sample()}. */
+    static final String BUSY = "whole machine: busy (all processes, kernel)";
+    /** The whole machine's idle CPU seconds (waiting for I/O included), a key of {@link #sample()}. */
+    static final String IDLE = "whole machine: idle";
+
     private record Process(long pid, long parent, String command, double seconds) {}
 
     private final Map<Long, String> services;
@@ -49,7 +54,25 @@ final class MachineCpu {
                 seconds.merge(part, process.seconds(), Double::sum);
             }
         }
+        machine(seconds);
         return seconds;
+    }
+
+    /** Adds the machine's busy and idle seconds from {@code /proc/stat}: what no process is charged for shows there. */
+    private static void machine(Map<String, Double> seconds) {
+        try {
+            // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user time)
+            String[] cpu =
+                    Files.readAllLines(PROC.resolve("stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int field : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += Long.parseLong(cpu[field]);
+            }
+            seconds.put(BUSY, busy / TICKS_PER_SECOND);
+            seconds.put(IDLE, (Long.parseLong(cpu[4]) + Long.parseLong(cpu[5])) / TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException noProcStat) {
+            // not Linux: the table shows the processes only
+        }
     }
 
     /** What each part spent between two samples. */
