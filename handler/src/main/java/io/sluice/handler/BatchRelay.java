@@ -169,8 +169,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         }
         Optional<PipelineRunner.Result> shaped = runner.run(batch);
         if (shaped.isEmpty()) {
-            count(batch.table(), "relayed", batch.rows().size());
-            return routed(batch.table(), targets, List.of(copy(message)));
+            return relayAsIs(message, batch.table(), batch.rows().size());
         }
         PipelineRunner.Result result = shaped.get();
         result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
@@ -207,10 +206,12 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         } catch (IllegalArgumentException ambiguous) {
             return null; // a name with dots of its own: the body says which part is the schema
         }
-        if (runner.hasPipeline(source, table)) {
-            return null;
-        }
-        count(table, "relayed", rows.intValue());
+        return runner.hasPipeline(source, table) ? null : relayAsIs(message, table, rows.intValue());
+    }
+
+    /** The input, byte for byte, to every target. */
+    private List<Output> relayAsIs(Message message, TableName table, int rows) {
+        count(table, "relayed", rows);
         return routed(table, targets, List.of(copy(message)));
     }
 

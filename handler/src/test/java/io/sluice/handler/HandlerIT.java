@@ -75,15 +75,7 @@ class HandlerIT {
 
     @Test
     void aBatchOfATableWithoutAPipelinePassesByItsHeadersUnread() throws Exception {
-        var message = messages.toMessages(batch).get(0);
-        byte[] unreadable = "not even JSON".getBytes(StandardCharsets.UTF_8);
-        channel.basicPublish(
-                names.rawExchange(),
-                Topology.rawRoutingKey("shop", batch.table()),
-                new com.rabbitmq.client.AMQP.BasicProperties.Builder()
-                        .headers(message.getMessageProperties().getHeaders())
-                        .build(),
-                unreadable);
+        byte[] unreadable = publishRaw(batch, "not even JSON".getBytes(StandardCharsets.UTF_8));
 
         // Relayed as it is to every target (the loader, which reads it, dead-letters it there): never read here.
         for (String target : List.of("warehouse", "lake")) {
@@ -129,15 +121,20 @@ class HandlerIT {
     }
 
     private byte[] publishRaw(ChangeBatch batch) throws Exception {
+        return publishRaw(batch, null);
+    }
+
+    /** The batch's message as the getter publishes it, with {@code body} (when given) in place of its own. */
+    private byte[] publishRaw(ChangeBatch batch, byte[] body) throws Exception {
         var message = messages.toMessages(batch).get(0);
         var props = new com.rabbitmq.client.AMQP.BasicProperties.Builder()
                 .contentType(BatchCodec.CONTENT_TYPE)
                 .contentEncoding(message.getMessageProperties().getContentEncoding())
                 .headers(message.getMessageProperties().getHeaders())
                 .build();
-        channel.basicPublish(
-                names.rawExchange(), Topology.rawRoutingKey("shop", batch.table()), props, message.getBody());
-        return message.getBody();
+        byte[] sent = body == null ? message.getBody() : body;
+        channel.basicPublish(names.rawExchange(), Topology.rawRoutingKey("shop", batch.table()), props, sent);
+        return sent;
     }
 
     private GetResponse await(String queue, Duration timeout) throws Exception {
