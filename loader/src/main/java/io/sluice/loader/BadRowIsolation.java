@@ -5,14 +5,15 @@ import io.sluice.common.batch.Row;
 import io.sluice.loader.MergeWriter.Refused;
 import io.sluice.loader.MergeWriter.Result;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes batches; when the database rejects a row (a data exception or a constraint violation), halves the work until
- * each rejected row is alone, writes the others, and returns the rejected rows as refused, with the database's error.
- * A bad row among n costs about 2·log2(n) extra transactions; other failures propagate.
+ * Writes batches; when the database refuses them for what they hold — a value or constraint (one row's fault), or a
+ * permission, a syntax or a limit (the whole batch's) — halves the work until the fault is alone, writes the rest, and
+ * returns the refused batch or row with the SQLSTATE and the database's message. A bad batch or row among n costs about
+ * 2·log2(n) extra transactions. Any other failure (connection, deadlock, serialization: transient) propagates, so the
+ * caller retries the whole group.
  */
 final class BadRowIsolation {
 
@@ -26,19 +27,21 @@ final class BadRowIsolation {
         try {
             return writer.write(batches);
         } catch (SQLException e) {
-            if (!isRowError(e)) {
+            if (!isContentError(e) || TransientErrors.isTransient(e)) {
                 throw e;
             }
-            int rows = batches.stream().mapToInt(b -> b.rows().size()).sum();
-            if (rows <= 1) {
-                ChangeBatch bad = batches.stream()
-                        .filter(b -> !b.rows().isEmpty())
-                        .findFirst()
-                        .orElse(batches.get(0));
-                return new Result(Map.of(), List.of(new Refused(bad, e.getMessage())));
+            if (batches.size() > 1) {
+                int half = batches.size() / 2;
+                return write(batches.subList(0, half)).merge(write(batches.subList(half, batches.size())));
             }
-            List<List<ChangeBatch>> halves = halves(batches, rows / 2);
-            return write(halves.get(0)).merge(write(halves.get(1)));
+            ChangeBatch batch = batches.getFirst();
+            if (!isRowError(e) || batch.rows().size() <= 1) {
+                return new Result(Map.of(), List.of(new Refused(batch, reason(e))));
+            }
+            List<Row> rows = batch.rows();
+            int half = rows.size() / 2;
+            return write(List.of(batch.withRows(rows.subList(0, half))))
+                    .merge(write(List.of(batch.withRows(rows.subList(half, rows.size())))));
         }
     }
 
@@ -48,25 +51,25 @@ final class BadRowIsolation {
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
-    /** The batches cut after {@code firstRows} rows; a batch straddling the cut is split in two. */
-    private static List<List<ChangeBatch>> halves(List<ChangeBatch> batches, int firstRows) {
-        List<ChangeBatch> first = new ArrayList<>();
-        List<ChangeBatch> second = new ArrayList<>();
-        int taken = 0;
-        for (ChangeBatch batch : batches) {
-            List<Row> rows = batch.rows();
-            int room = firstRows - taken;
-            if (room >= rows.size()) {
-                first.add(batch);
-                taken += rows.size();
-            } else if (room <= 0) {
-                second.add(batch);
-            } else {
-                first.add(batch.withRows(rows.subList(0, room)));
-                second.add(batch.withRows(rows.subList(room, rows.size())));
-                taken = firstRows;
-            }
+    /**
+     * Failures a batch's content causes, which no retry mends: rows' values and constraints (22, 23), and what its
+     * table or columns make of the statements — unsupported features (0A), syntax or access rules (42: permission
+     * denied, a name or type the target refuses), check options (44), limits such as too many columns (54), and a
+     * target's own trigger raising (P0).
+     */
+    static boolean isContentError(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || state.length() != 5) {
+            return false;
         }
-        return List.of(first, second);
+        return switch (state.substring(0, 2)) {
+            case "0A", "22", "23", "42", "44", "54", "P0" -> true;
+            default -> false;
+        };
+    }
+
+    /** The refusal's reason: SQLSTATE first, so a dead letter says at once whether it is a value, a right or a limit. */
+    static String reason(SQLException e) {
+        return "SQLSTATE " + e.getSQLState() + ": " + e.getMessage();
     }
 }

@@ -8,19 +8,23 @@ import javax.sql.DataSource;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** Wires the loader's batch consumer of its target's queue. */
 @Configuration(proxyBeanMethods = false)
 class LoaderConfiguration {
 
     @Bean
-    MergeWriter mergeWriter(DataSource dataSource, LoaderProperties properties) {
+    MergeWriter mergeWriter(DataSource dataSource, LoaderProperties properties, Environment environment) {
+        TableRules rules = new TableRules(properties.tables());
         return new MergeWriter(
                 dataSource,
-                new TableRules(properties.tables()),
+                rules,
                 new TargetTables(dataSource, properties.createTables()),
+                AllowedTargets.of(properties.allowedTargets(), rules, Binder.get(environment)),
                 properties.maxRows());
     }
 

@@ -3,6 +3,7 @@ package io.sluice.loader;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  * @param consumers concurrent consumers (each with its own transaction) in one replica
  * @param retryTimeout how long a transient database failure (restart, lost connection, deadlock) is retried in place
  * @param createTables create a missing target table from the batch's columns (else such batches are dead-lettered)
+ * @param allowedTargets {@code schema.table} globs of the target tables this loader may write (default: those the
+ *     getter and file sources configured beside it and the table rules name, else {@code public.*}); Sluice's own
+ *     schema and PostgreSQL's are never written
  * @param tables per source table ({@code schema.table}, {@code schema.*} or {@code *}; quote keys with dots in
  *     brackets: {@code sluice.loader.tables[public.orders].mode=append}), how it is written
  */
@@ -31,9 +35,11 @@ public record LoaderProperties(
         @DefaultValue("2") @Min(1) int consumers,
         @DefaultValue("2m") Duration retryTimeout,
         @DefaultValue("true") boolean createTables,
+        List<String> allowedTargets,
         Map<String, @Valid TableRule> tables) {
 
     public LoaderProperties {
+        allowedTargets = allowedTargets == null ? List.of() : List.copyOf(allowedTargets);
         tables = tables == null ? Map.of() : Map.copyOf(tables);
     }
 }

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies batches to the target: each is resolved to its target table (created or altered to fit, or refused with a
- * reason), then grouped per table and column shape and merged in target-name order (so that concurrent loaders lock
+ * Applies batches to the target: each is resolved to its target table (refused with the reason if the table is not
+ * allowed or a name or type cannot be DDL, else created or altered to fit), then grouped per table and column shape and merged in target-name order (so that concurrent loaders lock
  * tables in the same order), up to {@code maxRows} rows per transaction. Returns only after COMMIT, so the caller
  * acknowledges only what is durable.
  */
@@ -50,12 +50,14 @@ public class MergeWriter {
     private final DataSource dataSource;
     private final TableRules rules;
     private final TargetTables tables;
+    private final TargetAllowList allowList;
     private final int maxRows;
 
-    MergeWriter(DataSource dataSource, TableRules rules, TargetTables tables, int maxRows) {
+    MergeWriter(DataSource dataSource, TableRules rules, TargetTables tables, TargetAllowList allowList, int maxRows) {
         this.dataSource = dataSource;
         this.rules = rules;
         this.tables = tables;
+        this.allowList = allowList;
         this.maxRows = maxRows;
     }
 
@@ -65,6 +67,11 @@ public class MergeWriter {
         for (ChangeBatch batch : batches) {
             try {
                 TargetSpec spec = rules.resolve(batch.table(), batch.keyIndexes().length > 0);
+                String refusal = allowList.refusal(spec.table());
+                if (refusal != null) {
+                    throw new SchemaConflictException(refusal);
+                }
+                BatchValidation.check(spec.table(), spec.targetColumns(batch.columns())); // before any SQL
                 TargetTable table = tables.prepare(spec, batch.columns());
                 if (!batch.rows().isEmpty()) {
                     prepared.add(new Prepared(table, batch));

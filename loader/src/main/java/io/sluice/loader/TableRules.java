@@ -3,6 +3,8 @@ package io.sluice.loader;
 import io.sluice.common.pg.TableName;
 import io.sluice.loader.TableRule.DeleteMode;
 import io.sluice.loader.TableRule.WriteMode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,21 +21,21 @@ final class TableRules {
             if (!pattern.equals("*") && !pattern.endsWith(".*")) {
                 TableName.parse(pattern); // fails start-up on a malformed name
             }
-            if (rule.target() != null && !rule.target().endsWith(".*")) {
-                TableName.parse(rule.target());
+            if (rule.target() != null) {
+                String schema = rule.target().endsWith(".*")
+                        ? rule.target().substring(0, rule.target().length() - 2)
+                        : TableName.parse(rule.target()).schema();
+                if (TargetAllowList.isReserved(schema)) {
+                    throw new IllegalArgumentException("sluice.loader.tables[" + pattern + "].target " + rule.target()
+                            + " is in " + schema + ", which the loader never writes");
+                }
             }
         });
     }
 
     TargetSpec resolve(TableName source, boolean hasKey) {
-        TableRule rule = rules.getOrDefault(source.toString(), TableRule.none())
-                .over(rules.getOrDefault(source.schema() + ".*", TableRule.none()))
-                .over(rules.getOrDefault("*", TableRule.none()));
-        TableName target = rule.target() == null
-                ? source
-                : rule.target().endsWith(".*")
-                        ? new TableName(rule.target().substring(0, rule.target().length() - 2), source.name())
-                        : TableName.parse(rule.target());
+        TableRule rule = ruleFor(source);
+        TableName target = targetOf(source, rule);
         WriteMode mode = rule.mode() != null ? rule.mode() : hasKey ? WriteMode.UPSERT : WriteMode.APPEND;
         if (mode != WriteMode.APPEND && !hasKey) {
             throw new SchemaConflictException(source + " has no key (no primary key or replica identity) and cannot be"
@@ -46,5 +48,43 @@ final class TableRules {
                 rule.columns(),
                 Boolean.TRUE.equals(rule.truncate()),
                 rule.distributeBy());
+    }
+
+    /** The target table of a source table under these rules. */
+    TableName targetOf(TableName source) {
+        return targetOf(source, ruleFor(source));
+    }
+
+    /**
+     * The targets the rules name: each rule's target, or the table or schema its pattern names ({@code *} names none).
+     */
+    List<String> namedTargets() {
+        List<String> named = new ArrayList<>();
+        rules.forEach((pattern, rule) -> {
+            if (rule.target() != null) {
+                named.add(rule.target());
+            } else if (!pattern.equals("*")) {
+                named.add(
+                        pattern.endsWith(".*")
+                                ? pattern
+                                : targetOf(TableName.parse(pattern)).toString());
+            }
+        });
+        return named;
+    }
+
+    private TableRule ruleFor(TableName source) {
+        return rules.getOrDefault(source.toString(), TableRule.none())
+                .over(rules.getOrDefault(source.schema() + ".*", TableRule.none()))
+                .over(rules.getOrDefault("*", TableRule.none()));
+    }
+
+    private static TableName targetOf(TableName source, TableRule rule) {
+        if (rule.target() == null) {
+            return source;
+        }
+        return rule.target().endsWith(".*")
+                ? new TableName(rule.target().substring(0, rule.target().length() - 2), source.name())
+                : TableName.parse(rule.target());
     }
 }

@@ -38,6 +38,7 @@ final class TargetTables {
     private final DataSource dataSource;
     private final boolean createTables;
     private final Map<String, TargetTable> checked = new ConcurrentHashMap<>();
+    private final TargetTypes types = new TargetTypes();
 
     TargetTables(DataSource dataSource, boolean createTables) {
         this.dataSource = dataSource;
@@ -182,7 +183,7 @@ final class TargetTables {
     private void create(Connection connection, TargetSpec spec, List<Column> columns) throws SQLException {
         List<String> definitions = new ArrayList<>();
         for (Column column : columns) {
-            definitions.add(Identifiers.quote(column.name()) + " " + typeInTarget(connection, column.type()));
+            definitions.add(Identifiers.quote(column.name()) + " " + types.inTarget(connection, column.type()));
         }
         definitions.addAll(metaColumns(spec));
         List<String> keys =
@@ -195,9 +196,8 @@ final class TargetTables {
         }
         String ddl = "CREATE TABLE " + spec.table().quoted() + " (" + String.join(", ", definitions) + ")";
         log.info("creating target table: {}", ddl);
+        createSchemaIfMissing(connection, spec.table().schema());
         try (Statement s = connection.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS "
-                    + Identifiers.quote(spec.table().schema()));
             s.execute(ddl);
             if (spec.mode() == WriteMode.APPEND) {
                 // Redelivered changes are recognised by their version.
@@ -253,7 +253,7 @@ final class TargetTables {
         List<String> additions = new ArrayList<>();
         for (Column column : columns) {
             if (!existing.containsKey(column.name())) {
-                additions.add(Identifiers.quote(column.name()) + " " + typeInTarget(connection, column.type()));
+                additions.add(Identifiers.quote(column.name()) + " " + types.inTarget(connection, column.type()));
             }
         }
         for (String meta : metaColumns(spec)) {
@@ -317,14 +317,21 @@ final class TargetTables {
         return columns;
     }
 
-    /** The source's type if the target knows it (built-in types), else text, which takes any value's text form. */
-    private static String typeInTarget(Connection connection, String type) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT to_regtype(?) IS NOT NULL")) {
-            query.setString(1, type);
+    /**
+     * Creates the schema only when it is missing: {@code CREATE SCHEMA IF NOT EXISTS} asks for the database's CREATE
+     * privilege even when the schema exists, which a least-privilege loader role does not have.
+     */
+    private static void createSchemaIfMissing(Connection connection, String schema) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+            query.setString(1, schema);
             try (ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1) ? type : "text";
+                if (rs.next()) {
+                    return;
+                }
             }
+        }
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
         }
     }
 

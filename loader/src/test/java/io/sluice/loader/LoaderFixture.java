@@ -49,6 +49,12 @@ final class LoaderFixture implements AutoCloseable {
         return loader;
     }
 
+    /** Stops the loaders started so far; the queues stay. */
+    void stopLoaders() {
+        loaders.forEach(ConfigurableApplicationContext::close);
+        loaders.clear();
+    }
+
     void send(ChangeBatch batch) {
         for (Message message : messages.toMessages(batch)) {
             sendRaw(Topology.cleanRoutingKey("warehouse", batch.table()), message);

@@ -5,7 +5,9 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.common.batch.Row;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -33,28 +35,40 @@ public class BatchMessages {
         NONE
     }
 
+    /** How much of a body is decompressed to find its source and table, which the writer puts first. */
+    private static final int IDENTITY_PREFIX_BYTES = 4096;
+
     private final BatchCodec codec;
     private final int maxMessageBytes;
     private final Compression compression;
+    private final MessageLimits limits;
 
-    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression) {
+    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression, MessageLimits limits) {
         this.codec = codec;
         this.maxMessageBytes = maxMessageBytes;
         this.compression = compression;
+        this.limits = limits;
     }
 
-    /** With the default compression, LZ4. */
+    /** Without limits on what is read: for tools and tests, not for a service's inbound messages. */
+    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression) {
+        this(codec, maxMessageBytes, compression, MessageLimits.unlimited());
+    }
+
+    /** With the default compression, LZ4, and no limits on what is read. */
     public BatchMessages(BatchCodec codec, int maxMessageBytes) {
         this(codec, maxMessageBytes, Compression.LZ4);
     }
 
-    /** One or more persistent messages holding the batch, each under the size cap (a single huge row stays alone). */
+    /**
+     * One or more persistent messages holding the batch, each under the size cap and decompressing to at most four times
+     * it (so that every consumer's decompression limit takes them); a single huge row stays alone.
+     */
     public List<Message> toMessages(ChangeBatch batch) {
-        byte[] body = codec.encode(batch);
-        if (compression == Compression.LZ4) {
-            body = Lz4Bodies.compress(body);
-        }
-        if (body.length <= maxMessageBytes || batch.rows().size() <= 1) {
+        byte[] json = codec.encode(batch);
+        byte[] body = compression == Compression.LZ4 ? Lz4Bodies.compress(json) : json;
+        if (body.length <= maxMessageBytes && json.length <= 4L * maxMessageBytes
+                || batch.rows().size() <= 1) {
             return List.of(message(batch, body));
         }
         List<Row> rows = batch.rows();
@@ -71,11 +85,36 @@ public class BatchMessages {
 
     /** The batch in a body with its content encoding, as a plain AMQP client receives them. */
     public ChangeBatch fromBody(byte[] body, String encoding) {
+        if (body.length > limits.inboundBytes()) {
+            throw new MalformedBatchException("a body of " + body.length + " bytes is over the " + limits.inboundBytes()
+                    + " bytes a batch message may have here (sluice.amqp.max-inbound-bytes)");
+        }
+        int maxBytes = (int) Math.min(limits.decompressedBytes(), Integer.MAX_VALUE - 8);
+        return codec.decode(lz4(encoding) ? Lz4Bodies.decompress(body, maxBytes) : body, maxBytes);
+    }
+
+    /**
+     * The source and table a message's body names, read from its first bytes only; empty when they are not there (the
+     * writer puts them first, but any order is a valid batch) or the body cannot be read.
+     */
+    public Optional<BatchCodec.Identity> identity(Message message) {
+        byte[] body = message.getBody();
+        try {
+            byte[] start = lz4(message.getMessageProperties().getContentEncoding())
+                    ? Lz4Bodies.prefix(body, IDENTITY_PREFIX_BYTES)
+                    : body.length <= IDENTITY_PREFIX_BYTES ? body : Arrays.copyOf(body, IDENTITY_PREFIX_BYTES);
+            return codec.identity(start);
+        } catch (MalformedBatchException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean lz4(String encoding) {
         if (encoding == null || encoding.isEmpty()) {
-            return codec.decode(body);
+            return false;
         }
         if (encoding.equals(Lz4Bodies.ENCODING)) {
-            return codec.decode(Lz4Bodies.decompress(body));
+            return true;
         }
         throw new MalformedBatchException(
                 "content encoding '" + encoding + "' is not supported (only " + Lz4Bodies.ENCODING + " or none)");

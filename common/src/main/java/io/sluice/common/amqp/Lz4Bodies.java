@@ -19,10 +19,22 @@ import net.jpountz.lz4.LZ4FrameOutputStream.FLG;
 final class Lz4Bodies {
 
     static final String ENCODING = "lz4";
-    /** A bound on what one body may decompress to, so that a hostile message cannot exhaust the heap. */
-    static final int MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
 
     private Lz4Bodies() {}
+
+    /** At most the first {@code bytes} of what the body decompresses to: the start of a batch, for a look at it. */
+    static byte[] prefix(byte[] body, int bytes) {
+        try (LZ4FrameInputStream in = new LZ4FrameInputStream(new ByteArrayInputStream(body))) {
+            return in.readNBytes(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedBatchException("unreadable lz4 body: " + e.getMessage(), e);
+        }
+    }
+
+    private static MalformedBatchException tooLarge(int maxBytes) {
+        return new MalformedBatchException("lz4 body decompresses to more than the " + maxBytes
+                + " bytes a batch may have here (sluice.amqp.max-decompressed-bytes)");
+    }
 
     static byte[] compress(byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 2 + 64);
@@ -36,24 +48,23 @@ final class Lz4Bodies {
         return out.toByteArray();
     }
 
-    static byte[] decompress(byte[] body) {
-        return decompress(body, MAX_DECOMPRESSED_BYTES);
-    }
-
+    /** The body decompressed, refused (before the memory is taken) when it would exceed {@code maxBytes}. */
     static byte[] decompress(byte[] body, int maxBytes) {
         try (LZ4FrameInputStream in = new LZ4FrameInputStream(new ByteArrayInputStream(body))) {
+            if (in.isExpectedContentSizeDefined() && in.getExpectedContentSize() > maxBytes) {
+                throw tooLarge(maxBytes); // refused on the header's word, before any memory is taken
+            }
             byte[] out;
-            if (in.isExpectedContentSizeDefined() && in.getExpectedContentSize() <= maxBytes) {
+            if (in.isExpectedContentSizeDefined()) {
                 out = new byte[(int) in.getExpectedContentSize()]; // read in place, not gathered in chunks and copied
                 if (in.readNBytes(out, 0, out.length) != out.length) {
                     throw new MalformedBatchException("lz4 body ends before the size its header gives");
                 }
             } else {
-                out = in.readNBytes(maxBytes);
+                out = in.readNBytes(maxBytes); // grows as it reads
             }
             if (in.read() != -1) {
-                throw new MalformedBatchException(
-                        "lz4 body decompresses to more than the " + maxBytes + " bytes a batch may have");
+                throw tooLarge(maxBytes);
             }
             return out;
         } catch (IOException | RuntimeException e) {

@@ -10,11 +10,13 @@ import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.amqp.autoconfigure.ConnectionFactoryCustomizer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /** Wires the shared topology, the batch codec and the confirmed publisher into every Sluice service. */
 @AutoConfiguration(afterName = "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration")
@@ -72,7 +74,23 @@ public class SluiceAmqpAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     BatchMessages batchMessages(BatchCodec codec, SluiceAmqpProperties properties) {
-        return new BatchMessages(codec, properties.maxMessageBytes(), properties.compression());
+        return new BatchMessages(
+                codec, properties.maxMessageBytes(), properties.compression(), MessageLimits.of(properties));
+    }
+
+    /**
+     * Raises the AMQP client's inbound cap just above Sluice's own, unless {@code
+     * spring.rabbitmq.max-inbound-message-body-size} is set: a body between the two is dead-lettered with its reason,
+     * where the client's cap alone would close the connection on it and have the broker redeliver it for ever.
+     */
+    @Bean
+    ConnectionFactoryCustomizer sluiceInboundBodyLimit(SluiceAmqpProperties properties, Environment environment) {
+        return factory -> {
+            if (!environment.containsProperty("spring.rabbitmq.max-inbound-message-body-size")) {
+                factory.setMaxInboundMessageBodySize(
+                        (int) MessageLimits.of(properties).clientBytes());
+            }
+        };
     }
 
     @Bean

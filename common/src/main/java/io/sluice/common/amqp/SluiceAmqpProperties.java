@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -22,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  *     quickstart's embedded one; a message that keeps failing is then redelivered without limit)
  * @param compression how batch bodies are written: {@code lz4} (the LZ4 frame format, content encoding {@code lz4}) or
  *     {@code none} (plain JSON); consumers read both, so it can be changed one service at a time
+ * @param maxInboundBytes a received body over this is dead-lettered unread (default: a sixteenth of the heap, 8 to 64
+ *     MiB)
+ * @param maxDecompressedBytes what one received body may decompress to and its rows hold (default: an eighth of the
+ *     heap, 16 to 256 MiB)
  */
 @Validated
 @ConfigurationProperties("sluice.amqp")
@@ -34,7 +39,9 @@ public record SluiceAmqpProperties(
         @DefaultValue("4194304") @Min(1024) int maxMessageBytes,
         @DefaultValue("30s") Duration confirmTimeout,
         @DefaultValue("quorum") QueueKind queueKind,
-        @DefaultValue("lz4") BatchMessages.Compression compression) {
+        @DefaultValue("lz4") BatchMessages.Compression compression,
+        DataSize maxInboundBytes,
+        DataSize maxDecompressedBytes) {
 
     /** How work and dead-letter queues are declared. */
     public enum QueueKind {

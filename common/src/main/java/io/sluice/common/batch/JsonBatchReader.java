@@ -20,18 +20,26 @@ final class JsonBatchReader {
     private static final byte[][] COLUMN_FIELDS = JsonScanner.names("name", "type", "key");
     private static final byte[][] ROW_FIELDS = JsonScanner.names("op", "lsn", "seq", "ts", "values", "unchanged");
 
+    /** What one value costs in memory beyond its characters: a String, its array, and the reference to it. */
+    private static final int VALUE_OVERHEAD_BYTES = 48;
+    /** What one row costs beyond its values: the Row, its list and its version. */
+    private static final int ROW_OVERHEAD_BYTES = 96;
+
     private final JsonScanner json;
+    private long budget;
     private String[] scratch = new String[16];
     private Instant lastTs;
     private int lastTsStart;
     private int lastTsLength;
 
-    private JsonBatchReader(byte[] in) {
+    private JsonBatchReader(byte[] in, long budget) {
         this.json = new JsonScanner(in);
+        this.budget = budget;
     }
 
-    static ChangeBatch read(byte[] body) {
-        JsonBatchReader reader = new JsonBatchReader(body);
+    /** The batch; its rows may take about {@code maxBytes} of memory. */
+    static ChangeBatch read(byte[] body, long maxBytes) {
+        JsonBatchReader reader = new JsonBatchReader(body, maxBytes);
         ChangeBatch batch = reader.batch();
         if (!reader.json.atEnd()) {
             throw reader.json.malformed("content after the batch");
@@ -50,8 +58,11 @@ final class JsonBatchReader {
         List<Column> columns = null;
         List<Row> rows = null;
         List<Column> previousColumns = null;
+        int seen = 0;
         for (boolean more = json.open('{', '}'); more; more = json.next('}')) {
-            switch (json.field(BATCH_FIELDS)) {
+            int field = json.field(BATCH_FIELDS);
+            seen = once(seen, field, BATCH_FIELDS);
+            switch (field) {
                 case 0 -> {
                     long v = json.number("v is a whole number");
                     if (v != ChangeBatch.VERSION) {
@@ -86,9 +97,12 @@ final class JsonBatchReader {
             String name = null;
             String type = null;
             boolean key = false;
+            int seen = 0;
             json.expect('{', "a column is an object");
             for (boolean fields = json.open('{', '}'); fields; fields = json.next('}')) {
-                switch (json.field(COLUMN_FIELDS)) {
+                int field = json.field(COLUMN_FIELDS);
+                seen = once(seen, field, COLUMN_FIELDS);
+                switch (field) {
                     case 0 -> name = json.string("columns[].name");
                     case 1 -> type = json.string("columns[].type");
                     case 2 -> key = json.bool("columns[].key");
@@ -119,8 +133,12 @@ final class JsonBatchReader {
         Instant ts = null;
         List<String> values = null;
         List<Integer> unchanged = List.of();
+        int seen = 0;
+        spend(ROW_OVERHEAD_BYTES);
         for (boolean more = json.open('{', '}'); more; more = json.next('}')) {
-            switch (json.field(ROW_FIELDS)) {
+            int field = json.field(ROW_FIELDS);
+            seen = once(seen, field, ROW_FIELDS);
+            switch (field) {
                 case 0 -> op = op();
                 case 1 -> lsn = json.number("rows[].lsn is a whole number");
                 case 2 -> seq = json.number("rows[].seq is a whole number");
@@ -172,7 +190,9 @@ final class JsonBatchReader {
             if (n == scratch.length) {
                 scratch = Arrays.copyOf(scratch, 2 * n);
             }
-            scratch[n++] = json.scalar();
+            String value = json.scalar();
+            spend(value == null ? 8 : VALUE_OVERHEAD_BYTES + value.length());
+            scratch[n++] = value;
         }
         // Nulls are SQL NULLs, so the list must allow them; it is still read-only.
         return Collections.unmodifiableList(Arrays.asList(Arrays.copyOf(scratch, n)));
@@ -189,6 +209,57 @@ final class JsonBatchReader {
             ints.add((int) position);
         }
         return ints;
+    }
+
+    /**
+     * Marks a known field as seen, refusing a second one: JSON parsers disagree on which of two equal keys wins, and a
+     * batch that names its table twice could show one name to a reader of its start and another to a full read.
+     */
+    private int once(int seen, int field, byte[][] names) {
+        if (field < 0) {
+            return seen;
+        }
+        if ((seen & (1 << field)) != 0) {
+            throw json.malformed("the field '" + new String(names[field], java.nio.charset.StandardCharsets.UTF_8)
+                    + "' appears twice");
+        }
+        return seen | (1 << field);
+    }
+
+    private void spend(long bytes) {
+        budget -= bytes;
+        if (budget < 0) {
+            throw new MalformedBatchException("the batch's rows would take more memory than a batch may have here"
+                    + " (sluice.amqp.max-decompressed-bytes)");
+        }
+    }
+
+    /** The source and table of the fields that open a batch, or null if columns or rows come first. */
+    static BatchCodec.Identity identity(byte[] start) {
+        JsonScanner json = new JsonScanner(start);
+        String source = null;
+        String table = null;
+        int seen = 0;
+        json.expect('{', "a batch is a JSON object");
+        for (boolean more = json.open('{', '}'); more; more = json.next('}')) {
+            int field = json.field(BATCH_FIELDS);
+            switch (field) {
+                case 1 -> source = json.string("source");
+                case 3 -> table = json.string("table");
+                case 0, 2 -> json.skipValue(0);
+                default -> {
+                    return null; // columns, rows or an unknown field: the identity is not all at the start
+                }
+            }
+            if ((seen & (1 << field)) != 0) {
+                return null;
+            }
+            seen |= 1 << field;
+            if (source != null && table != null) {
+                return new BatchCodec.Identity(source, TableName.parse(table));
+            }
+        }
+        return null;
     }
 
     private static void require(Object value, String field) {

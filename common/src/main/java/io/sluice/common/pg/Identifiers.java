@@ -16,6 +16,28 @@ public final class Identifiers {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** The longest identifier PostgreSQL keeps whole (NAMEDATALEN - 1); a longer one it would silently truncate. */
+    public static final int MAX_BYTES = 63;
+
+    /**
+     * Null if {@code name} can be an identifier exactly as written, else why not: empty, holding NUL, or longer than
+     * {@value #MAX_BYTES} bytes in UTF-8 — PostgreSQL truncates such a name, so two long names that share a prefix
+     * would become one.
+     */
+    public static String problem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "is empty";
+        }
+        if (name.indexOf('\0') >= 0) {
+            return "contains NUL";
+        }
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BYTES) {
+            return "is " + bytes + " bytes long, over PostgreSQL's " + MAX_BYTES;
+        }
+        return null;
+    }
+
     /** Quotes a schema-qualified name. */
     public static String quote(String schema, String name) {
         return quote(schema) + '.' + quote(name);

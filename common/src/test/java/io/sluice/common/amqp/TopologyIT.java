@@ -29,7 +29,9 @@ class TopologyIT {
             4096,
             Duration.ofSeconds(10),
             broker.embedded() ? SluiceAmqpProperties.QueueKind.PLAIN : SluiceAmqpProperties.QueueKind.QUORUM,
-            BatchMessages.Compression.LZ4);
+            BatchMessages.Compression.LZ4,
+            null,
+            null);
     private final Topology names = properties.topology();
     private CachingConnectionFactory connectionFactory;
     private RabbitAdmin admin;
