@@ -9,6 +9,7 @@ import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.PublishFailedException;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
+import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.common.pg.TableName;
@@ -169,7 +170,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         }
         Optional<PipelineRunner.Result> shaped = runner.run(batch);
         if (shaped.isEmpty()) {
-            return relayAsIs(message, batch.table(), batch.rows().size());
+            return relayAsIs(
+                    withIdentity(message, batch), batch.table(), batch.rows().size());
         }
         PipelineRunner.Result result = shaped.get();
         result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
@@ -189,8 +191,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
     }
 
     /**
-     * A batch of a table without a pipeline passes as it is, unread: its headers say its source, table and rows, and
-     * reading it only to copy it cost most of the handler's CPU. Null when it must be read: a pipeline may apply, or
+     * A batch of a table without a pipeline passes as it is, unread: its headers say its source, table and rows (checked
+     * against the first bytes of its body), and reading it only to copy it cost most of the handler's CPU. Null when it must be read: a pipeline may apply, or
      * the headers are missing (an unreadable body is then dead-lettered here; one behind valid headers, by the loader).
      */
     private List<Output> passUnread(Message message) {
@@ -206,7 +208,18 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         } catch (IllegalArgumentException ambiguous) {
             return null; // a name with dots of its own: the body says which part is the schema
         }
-        return runner.hasPipeline(source, table) ? null : relayAsIs(message, table, rows.intValue());
+        if (runner.hasPipeline(source, table)) {
+            return null;
+        }
+        // Headers are anyone's to write: relay unread only what the body itself says it is, so that a batch of a
+        // masked table behind another table's headers is read and goes through its pipeline.
+        Optional<BatchCodec.Identity> body = messages.identity(message);
+        if (body.isEmpty()
+                || !body.get().source().equals(source)
+                || !body.get().table().equals(table)) {
+            return null;
+        }
+        return relayAsIs(message, table, rows.intValue());
     }
 
     /** The input, byte for byte, to every target. */
@@ -252,6 +265,16 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
             meters.counter("sluice.rows", "stage", "handler", "table", table.toString(), "outcome", outcome)
                     .increment(rows);
         }
+    }
+
+    /** The message with the source and table headers its body gives, whatever the input's headers said. */
+    private static Message withIdentity(Message message, ChangeBatch batch) {
+        message.getMessageProperties().setHeader(BatchMessages.HEADER_SOURCE, batch.source());
+        message.getMessageProperties()
+                .setHeader(BatchMessages.HEADER_TABLE, batch.table().toString());
+        message.getMessageProperties()
+                .setHeader(BatchMessages.HEADER_ROWS, batch.rows().size());
+        return message;
     }
 
     /** The same body and headers, without the delivery details of the input. */

@@ -111,6 +111,58 @@ class HandlerPipelineIT {
     }
 
     @Test
+    void aBatchBehindAnotherTablesHeadersIsReadAndShapedByItsOwnPipeline() throws Exception {
+        Path file = dir.resolve("pipelines.yml");
+        Files.writeString(file, """
+                pipelines:
+                  public.users:
+                    - mask: {email: redact}
+                """);
+        handler = start(file);
+        ChangeBatch users = new ChangeBatch(
+                "crm",
+                Origin.CDC,
+                new TableName("public", "users"),
+                List.of(new Column("id", "bigint", true), new Column("email", "text", false)),
+                List.of(new Row(Op.INSERT, 5, 1, Instant.now(), List.of("1", "ann@example.com"), List.of())));
+        try (Connection connection = RabbitBroker.get().newConnection();
+                Channel channel = connection.createChannel()) {
+            // Forged headers (and routing key) name a table without a pipeline; the body is public.users.
+            Message forged = messages.toMessages(users).get(0);
+            forged.getMessageProperties().setHeader(BatchMessages.HEADER_TABLE, "public.other");
+            publish(channel, "crm.public.other", forged);
+            GetResponse out = poll(channel, names.loaderQueue("warehouse"));
+            assertThat(out.getEnvelope().getRoutingKey()).isEqualTo("warehouse.public.users");
+            assertThat(out.getProps()
+                            .getHeaders()
+                            .get(BatchMessages.HEADER_TABLE)
+                            .toString())
+                    .isEqualTo("public.users");
+            assertThat(messages.fromMessage(toMessage(out)).rows().getFirst().values())
+                    .containsExactly("1", "***");
+
+            // A body naming its table twice, once as the headers do: refused whole, never relayed.
+            String twice = new String(new BatchCodec().encode(users), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("\"table\":\"public.users\"", "\"table\":\"public.other\",\"table\":\"public.users\"");
+            Message doubled = messages.toMessages(users).get(0);
+            doubled.getMessageProperties().setHeader(BatchMessages.HEADER_TABLE, "public.other");
+            doubled.getMessageProperties().setContentEncoding(null);
+            publish(
+                    channel,
+                    "crm.public.other",
+                    new Message(
+                            twice.getBytes(java.nio.charset.StandardCharsets.UTF_8), doubled.getMessageProperties()));
+            GetResponse dead = poll(channel, names.deadLetterQueue(Topology.Stage.HANDLER));
+            assertThat(dead.getProps()
+                            .getHeaders()
+                            .get(BatchMessages.HEADER_ERROR)
+                            .toString())
+                    .contains("'table' appears twice");
+            assertThat(channel.messageCount(names.loaderQueue("warehouse"))).isZero();
+        }
+    }
+
+    @Test
     void aRouteSendsATableToChosenTargetsUnderAnotherName() throws Exception {
         Path file = dir.resolve("pipelines.yml");
         Files.writeString(file, """
@@ -162,10 +214,16 @@ class HandlerPipelineIT {
     }
 
     private void publish(Channel channel, ChangeBatch batch) throws Exception {
-        Message message = messages.toMessages(batch).get(0);
+        publish(
+                channel,
+                Topology.rawRoutingKey(batch.source(), batch.table()),
+                messages.toMessages(batch).get(0));
+    }
+
+    private void publish(Channel channel, String routingKey, Message message) throws Exception {
         channel.basicPublish(
                 names.rawExchange(),
-                Topology.rawRoutingKey(batch.source(), batch.table()),
+                routingKey,
                 new com.rabbitmq.client.AMQP.BasicProperties.Builder()
                         .contentType(BatchCodec.CONTENT_TYPE)
                         .contentEncoding(message.getMessageProperties().getContentEncoding())

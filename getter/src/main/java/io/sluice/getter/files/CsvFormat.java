@@ -2,7 +2,6 @@ package io.sluice.getter.files;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
@@ -16,17 +15,30 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * CSV per RFC 4180 through Apache Commons CSV: a header line or configured columns, delimiter, quote, a null marker
  * and any charset (UTF-8, GBK, GB18030…). Records are read one at a time, so a 10 GiB file needs no more memory than a
- * small one. A record with the wrong number of fields is a bad line, not the end of the file.
+ * small one. A record with the wrong number of fields is a bad line, not the end of the file; one longer than
+ * {@code maxLineChars} makes the file unreadable.
  *
  * @param columns the target's columns; with a header they are looked up by name, else taken in this order
  */
 public record CsvFormat(
-        List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset)
+        List<String> columns,
+        boolean header,
+        char delimiter,
+        char quote,
+        String nullMarker,
+        Charset charset,
+        long maxLineChars)
         implements LineFormat {
+
+    /** With the default line-length cap. */
+    public CsvFormat(
+            List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset) {
+        this(columns, header, delimiter, quote, nullMarker, charset, DEFAULT_MAX_LINE_CHARS);
+    }
 
     @Override
     public Iterator<ParsedLine> read(InputStream in) throws IOException {
-        Reader reader = LineFormat.strictReader(in, charset);
+        InputLimits.RecordReader reader = LineFormat.strictReader(in, charset, maxLineChars);
         CSVFormat.Builder format = CSVFormat.RFC4180
                 .builder()
                 .setDelimiter(delimiter)
@@ -61,6 +73,7 @@ public record CsvFormat(
                     throw new NoSuchElementException();
                 }
                 CSVRecord record = records.next();
+                reader.nextRecord();
                 long number = record.getRecordNumber();
                 int expected = header ? parser.getHeaderNames().size() : columns.size();
                 if (record.size() != expected) {

@@ -12,12 +12,17 @@ final class Decompression {
     private Decompression() {}
 
     static InputStream wrap(InputStream raw, String name) throws IOException {
+        return wrap(raw, name, Long.MAX_VALUE);
+    }
+
+    /** The content, failing once a compressed file has decompressed to more than {@code maxBytes}. */
+    static InputStream wrap(InputStream raw, String name, long maxBytes) throws IOException {
         InputStream buffered = new BufferedInputStream(raw, 1 << 16);
         if (name.endsWith(".gz")) {
-            return new GZIPInputStream(buffered, 1 << 16);
+            return InputLimits.bounded(new GZIPInputStream(buffered, 1 << 16), maxBytes);
         }
         if (name.endsWith(".zst") || name.endsWith(".zstd")) {
-            return new BufferedInputStream(new ZstdInputStream(buffered), 1 << 16);
+            return new BufferedInputStream(InputLimits.bounded(new ZstdInputStream(buffered), maxBytes), 1 << 16);
         }
         return buffered;
     }

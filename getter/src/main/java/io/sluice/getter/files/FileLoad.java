@@ -86,7 +86,10 @@ final class FileLoad {
         long lastLine = claim.confirmedLine();
         List<Row> batch = new ArrayList<>(maxBatchRows);
         List<ParsedLine> badLines = new ArrayList<>();
-        try (InputStream in = Decompression.wrap(open(claim.path()), claim.path())) {
+        try (InputStream in = Decompression.wrap(
+                open(claim.path()),
+                claim.path(),
+                source.config().maxDecompressedBytes().toBytes())) {
             Iterator<ParsedLine> lines = source.formatOf(claim.path()).read(in);
             boolean more = true;
             while (more) {

@@ -76,6 +76,11 @@ public record FileProperties(
      * @param quarantineFolder sub-folder (or sub-prefix) for files set aside
      * @param maxBadRatio bad lines over lines read above which a file is quarantined
      * @param badRatioAfterLines lines read before the ratio is judged (a whole shorter file is judged at its end)
+     * @param followSymlinks take symbolic links in the directory, if they point at a file inside it (off: links are
+     *     ignored, so a link cannot make the getter read, move or delete a file elsewhere on the host)
+     * @param maxLineBytes the longest record (line) a file may have (default: a sixteenth of the heap, 1 to 64 MiB);
+     *     a longer one quarantines its file
+     * @param maxDecompressedBytes what a compressed file may decompress to before it is quarantined
      */
     public record Source(
             @NotBlank @Pattern(regexp = "[A-Za-z0-9_-]+", message = "use letters, digits, '_' and '-'")
@@ -99,12 +104,23 @@ public record FileProperties(
             @DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1")
             double maxBadRatio,
 
-            @DefaultValue("1000") @Min(1) long badRatioAfterLines) {
+            @DefaultValue("1000") @Min(1) long badRatioAfterLines,
+            @DefaultValue("false") boolean followSymlinks,
+            DataSize maxLineBytes,
+            @DefaultValue("64GB") DataSize maxDecompressedBytes) {
 
         public Source {
             // An empty value (e.g. from an environment variable set to "") means not set.
             directory = directory == null || directory.isBlank() ? null : directory;
             marker = marker == null || marker.isEmpty() ? null : marker;
+        }
+
+        /** The line-length cap in characters: as configured, else derived from the heap. */
+        public long maxLineChars() {
+            if (maxLineBytes != null) {
+                return maxLineBytes.toBytes();
+            }
+            return Math.clamp(Runtime.getRuntime().maxMemory() / 16, 1L << 20, 64L << 20);
         }
     }
 

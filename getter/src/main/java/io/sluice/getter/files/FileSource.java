@@ -51,10 +51,12 @@ final class FileSource {
                 dialect.delimiter(),
                 dialect.quote(),
                 dialect.nullMarker(),
-                charset);
-        this.jsonLines = new JsonLinesFormat(config.columns(), charset);
+                charset,
+                config.maxLineChars());
+        this.jsonLines = new JsonLinesFormat(config.columns(), charset, config.maxLineChars());
         this.store = config.directory() != null
-                ? new DirectoryStore(Path.of(config.directory()), config.glob(), config.marker())
+                ? new DirectoryStore(
+                        Path.of(config.directory()), config.glob(), config.marker(), config.followSymlinks())
                 : s3Stores.apply(config);
     }
 

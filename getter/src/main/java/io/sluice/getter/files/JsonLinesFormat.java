@@ -18,13 +18,14 @@ import tools.jackson.databind.json.JsonMapper;
  * ignored). Strings are taken as they are, other values in their JSON text (numbers, booleans, nested objects as JSON).
  * Blank lines are skipped; a line that is not a JSON object is a bad line.
  */
-record JsonLinesFormat(List<String> columns, Charset charset) implements LineFormat {
+record JsonLinesFormat(List<String> columns, Charset charset, long maxLineChars) implements LineFormat {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     @Override
     public Iterator<ParsedLine> read(InputStream in) {
-        BufferedReader reader = new BufferedReader(LineFormat.strictReader(in, charset), 1 << 16);
+        InputLimits.RecordReader limited = LineFormat.strictReader(in, charset, maxLineChars);
+        BufferedReader reader = new BufferedReader(limited, 1 << 16);
         return new Iterator<>() {
             private long number;
             private String line;
@@ -38,6 +39,7 @@ record JsonLinesFormat(List<String> columns, Charset charset) implements LineFor
                             return false;
                         }
                         number++;
+                        limited.nextRecord();
                         if (!next.isBlank()) {
                             line = next;
                         }

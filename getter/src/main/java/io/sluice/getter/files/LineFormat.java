@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -27,6 +26,9 @@ public interface LineFormat {
      * make the file unreadable (quarantine it); anything else (a lost connection to the store) is worth a retry.
      */
     static RuntimeException readFailure(IOException e, Charset charset, String after) {
+        if (e instanceof InputLimits.LimitExceeded limit) {
+            return new UnreadableFileException(limit.getMessage() + " (after " + after + ")", e);
+        }
         if (e instanceof CharacterCodingException) {
             return new UnreadableFileException("not valid " + charset.name() + " text after " + after, e);
         }
@@ -37,14 +39,19 @@ public interface LineFormat {
     }
 
     /**
-     * A reader that refuses bytes that are not valid in the charset instead of loading replacement characters: a GBK
+     * A reader (counting each record's characters against {@code maxLineChars}) that refuses bytes that are not valid in the charset instead of loading replacement characters: a GBK
      * file read as UTF-8 must be quarantined, not loaded as garbage.
      */
-    static Reader strictReader(InputStream in, Charset charset) {
-        return new InputStreamReader(
-                in,
-                charset.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT));
+    static InputLimits.RecordReader strictReader(InputStream in, Charset charset, long maxLineChars) {
+        return new InputLimits.RecordReader(
+                new InputStreamReader(
+                        in,
+                        charset.newDecoder()
+                                .onMalformedInput(CodingErrorAction.REPORT)
+                                .onUnmappableCharacter(CodingErrorAction.REPORT)),
+                maxLineChars);
     }
+
+    /** The line-length cap where none is configured: 64 Mi characters. */
+    long DEFAULT_MAX_LINE_CHARS = 64L << 20;
 }
