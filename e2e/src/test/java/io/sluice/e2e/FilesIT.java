@@ -56,7 +56,11 @@ class FilesIT {
     void killedMidFileTheGetterResumesAndTheTargetHoldsEveryLineOnce() throws Exception {
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
         loader = LoaderApplication.create()
-                .run(RabbitBroker.get().serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl()));
+                .run(RabbitBroker.get()
+                        .serviceArgs(
+                                prefix,
+                                "--spring.datasource.url=" + target.jdbcUrl(),
+                                "--sluice.loader.allowed-targets=shop.orders"));
         handler = HandlerApplication.create().run(RabbitBroker.get().serviceArgs(prefix));
         Path big = inbox.resolve("orders-1.csv.gz");
         try (BufferedWriter out =

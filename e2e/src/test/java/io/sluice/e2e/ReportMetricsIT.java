@@ -214,6 +214,7 @@ class ReportMetricsIT {
                         ((WebServerApplicationContext) service).getWebServer().getPort();
                 String body = http.send(
                                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                                        .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString())
                         .body();
@@ -232,6 +233,7 @@ class ReportMetricsIT {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
                             .POST(HttpRequest.BodyPublishers.noBody())
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

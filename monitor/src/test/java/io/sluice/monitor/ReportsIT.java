@@ -151,11 +151,13 @@ class ReportsIT {
     }
 
     private static HttpResponse<String> get(ConfigurableApplicationContext app, String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(app) + path)));
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(app) + path))
+                .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION));
     }
 
     private static HttpResponse<String> post(ConfigurableApplicationContext app, String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(app) + path))
+                .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
                 .POST(HttpRequest.BodyPublishers.noBody()));
     }
 

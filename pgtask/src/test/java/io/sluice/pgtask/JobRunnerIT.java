@@ -87,7 +87,10 @@ class JobRunnerIT {
         assertThat(post(pgtask, "/jobs/slow-queries/run").body()).contains("\"outcome\":\"succeeded\"");
         assertThat(get(pgtask, "/slow-queries?database=target&since=1h&by=calls"))
                 .contains("pg_class");
-        assertThat(send(pgtask, HttpRequest.newBuilder(uri(pgtask, "/slow-queries?database=target&by=nope")))
+        assertThat(send(
+                                pgtask,
+                                HttpRequest.newBuilder(uri(pgtask, "/slow-queries?database=target&by=nope"))
+                                        .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION))
                         .statusCode())
                 .isEqualTo(400);
         assertThat(get(pgtask, "/actuator/prometheus"))
@@ -113,11 +116,19 @@ class JobRunnerIT {
     }
 
     private static HttpResponse<String> post(ConfigurableApplicationContext app, String path) throws Exception {
-        return send(app, HttpRequest.newBuilder(uri(app, path)).POST(HttpRequest.BodyPublishers.noBody()));
+        return send(
+                app,
+                HttpRequest.newBuilder(uri(app, path))
+                        .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
+                        .POST(HttpRequest.BodyPublishers.noBody()));
     }
 
     private static String get(ConfigurableApplicationContext app, String path) throws Exception {
-        return send(app, HttpRequest.newBuilder(uri(app, path))).body();
+        return send(
+                        app,
+                        HttpRequest.newBuilder(uri(app, path))
+                                .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION))
+                .body();
     }
 
     private static HttpResponse<String> send(ConfigurableApplicationContext app, HttpRequest.Builder request)

@@ -46,6 +46,7 @@ final class Services implements AutoCloseable {
                 "loader",
                 LoaderApplication::create,
                 "--spring.datasource.url=" + infrastructure.targetJdbc(),
+                "--sluice.loader.allowed-targets=" + SCHEMA + ".*",
                 "--sluice.loader.tables[sluice_demo.order_events].mode=append");
         start(
                 display,

@@ -1,7 +1,12 @@
 package io.sluice.getter.cdc;
 
 import io.sluice.common.pg.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -27,8 +32,12 @@ class SnapshotController {
     }
 
     @PostMapping("/snapshots")
-    ResponseEntity<Map<String, String>> request(@RequestParam String source, @RequestParam String table) {
-        if (properties.sources().stream().noneMatch(s -> s.name().equals(source))) {
+    ResponseEntity<Map<String, String>> request(@RequestParam String source, @RequestParam String table)
+            throws SQLException {
+        Optional<CdcProperties.Source> config = properties.sources().stream()
+                .filter(s -> s.name().equals(source))
+                .findFirst();
+        if (config.isEmpty()) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND)
                     .body(Map.of("error", "no CDC source named '" + source + "' in this getter"));
         }
@@ -38,7 +47,31 @@ class SnapshotController {
         } catch (IllegalArgumentException e) {
             return ResponseEntity.badRequest().body(Map.of("error", e.getMessage()));
         }
+        if (!captured(config.get(), name)) {
+            return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                    .body(Map.of(
+                            "error",
+                            name + " is not captured from '" + source + "' (not in its publication "
+                                    + config.get().publication() + "): only captured tables can be snapshotted"));
+        }
         store.request(source, name);
         return ResponseEntity.accepted().body(Map.of("source", source, "table", name.toString(), "state", "requested"));
+    }
+
+    /**
+     * Whether the source's publication holds the table: an ad hoc snapshot may only re-read what is captured, so a
+     * request can neither widen capture nor stall it on a table that does not exist.
+     */
+    private static boolean captured(CdcProperties.Source source, TableName table) throws SQLException {
+        try (Connection connection = SourceConnections.query(source, "sluice-getter-snapshots");
+                PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_publication_tables"
+                        + " WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+            query.setString(1, source.publication());
+            query.setString(2, table.schema());
+            query.setString(3, table.name());
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 }

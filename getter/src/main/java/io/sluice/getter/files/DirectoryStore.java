@@ -91,8 +91,8 @@ final class DirectoryStore implements FileStore {
     }
 
     /**
-     * The file a name stands for, if it is one of the directory's own: the name must resolve (normalised) to an entry
-     * right in the directory that is a regular file, or an allowed link to one; a missing file is returned as its path
+     * The file a name stands for, if it is one of the directory's own: the name must resolve (normalised, through no
+     * link) to an entry in the directory or a sub-folder of it (the archive) that is a regular file, or an allowed link to one; a missing file is returned as its path
      * (its operations then find it gone). Null for anything else.
      */
     private Path inside(String name) {
@@ -102,13 +102,22 @@ final class DirectoryStore implements FileStore {
         } catch (java.nio.file.InvalidPathException e) {
             return null;
         }
-        if (!directory.equals(file.getParent())) {
+        if (!file.startsWith(directory) || file.equals(directory) || !folderInside(file.getParent())) {
             return null;
         }
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return file;
         }
         return admissible(file) ? file : null;
+    }
+
+    /** The folder of a file (the directory, or its archive) really is inside the directory: no link leads out. */
+    private boolean folderInside(Path folder) {
+        try {
+            return !Files.exists(folder) || folder.toRealPath().startsWith(directory);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A regular file, or (when allowed) a symbolic link to a regular file inside the directory. */

@@ -149,6 +149,7 @@ class SnapshotIT {
                 .send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port()
                                         + "/snapshots?source=shop&table=public.feed_log"))
+                                .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
                                 .POST(HttpRequest.BodyPublishers.noBody())
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());

@@ -107,6 +107,7 @@ class FileIngestionIT {
         try (HttpClient http = HttpClient.newHttpClient()) {
             String health = http.send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                                    .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
@@ -119,6 +120,7 @@ class FileIngestionIT {
         try (HttpClient http = HttpClient.newHttpClient()) {
             return http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
                             .POST(HttpRequest.BodyPublishers.noBody())
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

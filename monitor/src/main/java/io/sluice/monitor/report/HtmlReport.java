@@ -101,7 +101,7 @@ public final class HtmlReport {
                     html.append("<script type=\"application/json\" class=\"chart\" id=\"chart-")
                             .append(chart++)
                             .append("\">")
-                            .append(chartJson(panel).replace("</", "<\\/"))
+                            .append(scriptSafe(chartJson(panel)))
                             .append("</script><div class=\"uplot-host\"></div>");
                 } else if (panel.panel().type() == PanelType.STAT) {
                     for (NamedSeries s : panel.series()) {
@@ -209,5 +209,13 @@ public final class HtmlReport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * JSON safe inside a script element: {@code <}, {@code >} and {@code &} as their JSON escapes, so no series name
+     * (a table called {@code <!--<script>} or {@code </script>}) can end the element or switch the parser's state.
+     */
+    static String scriptSafe(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.pgtask.stats;
 
+import io.sluice.common.pg.QueryText;
 import io.sluice.pgtask.runner.Job;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -95,6 +96,7 @@ public final class SlowQueryStats implements Job {
                     for (int i = 0; i < row.length; i++) {
                         row[i] = rs.getObject(i + 1);
                     }
+                    row[3] = QueryText.redact((String) row[3]); // stored and served without literals or passwords
                     rows.add(row);
                 }
             }
