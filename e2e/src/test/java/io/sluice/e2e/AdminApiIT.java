@@ -128,7 +128,7 @@ class AdminApiIT {
         }
         assertThat(send(getter, "GET", "/actuator/health", ServiceArgs.TEST_AUTHORIZATION)
                         .body())
-                .contains("\"capture\"", "\"files\"");
+                .contains("\"captureHealth\"", "\"files\"");
 
         // A snapshot of a table the source does not capture is refused and capture goes on.
         source.execute("CREATE TABLE secrets (id int8 PRIMARY KEY, secret text)");

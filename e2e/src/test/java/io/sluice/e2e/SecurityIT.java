@@ -85,14 +85,18 @@ class SecurityIT {
                     .pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions()
                     .until(() -> target.queryLong("SELECT count(*) FROM accounts") == 6);
-            List<String> loaderReasons = reasons(channel, Stage.LOADER, hostile.size());
-            List<String> handlerReasons = reasons(channel, Stage.HANDLER, hostile.size());
-            for (List<String> reasons : List.of(loaderReasons, handlerReasons)) {
-                assertThat(reasons)
-                        .anySatisfy(r -> assertThat(r).contains("lz4 body decompresses to more than"))
-                        .anySatisfy(r -> assertThat(r).contains("bytes a batch message may have here"))
-                        .anySatisfy(r -> assertThat(r).contains("would take more memory than a batch may have"));
-            }
+            // The handler refuses what it must read; the batch of tiny values names its table truly at its start, so
+            // it passes unread (costing the handler nothing) and the loader, which reads it, refuses it too.
+            List<String> handlerReasons = reasons(channel, Stage.HANDLER, 2);
+            List<String> loaderReasons = reasons(channel, Stage.LOADER, 4);
+            assertThat(handlerReasons)
+                    .anySatisfy(r -> assertThat(r).contains("lz4 body decompresses to more than"))
+                    .anySatisfy(r -> assertThat(r).contains("bytes a batch message may have here"));
+            assertThat(loaderReasons)
+                    .anySatisfy(r -> assertThat(r).contains("lz4 body decompresses to more than"))
+                    .anySatisfy(r -> assertThat(r).contains("bytes a batch message may have here"))
+                    .filteredOn(r -> r.contains("would take more memory than a batch may have"))
+                    .hasSize(2);
             System.out.println("dead letters: loader " + loaderReasons + ", handler " + handlerReasons);
         }
         assertThat(loader.alive()).isTrue();

@@ -21,80 +21,83 @@ final class InputLimits {
         }
     }
 
+    /** Counts what was read against a cap; {@link #counted} passes a read's result through. */
+    private static final class Budget {
+
+        private final long max;
+        private final String exceeded;
+        private long used;
+
+        Budget(long max, String exceeded) {
+            this.max = max;
+            this.exceeded = exceeded;
+        }
+
+        /** The result of a bulk read ({@code n} units, or -1 at the end), after counting it. */
+        int counted(int n) throws LimitExceeded {
+            if (n > 0) {
+                used += n;
+                if (used > max) {
+                    throw new LimitExceeded(exceeded);
+                }
+            }
+            return n;
+        }
+
+        /** The result of a single read (a unit, or -1 at the end), after counting it. */
+        int countedOne(int unit) throws LimitExceeded {
+            counted(unit >= 0 ? 1 : 0);
+            return unit;
+        }
+
+        void reset() {
+            used = 0;
+        }
+    }
+
     private InputLimits() {}
 
     /** A reader that fails once more than {@code maxChars} are read without {@link #nextRecord()} being called. */
     static final class RecordReader extends FilterReader {
 
-        private final long maxChars;
-        private long sinceRecord;
+        private final Budget sinceRecord;
 
         RecordReader(Reader in, long maxChars) {
             super(in);
-            this.maxChars = maxChars;
+            this.sinceRecord = new Budget(
+                    maxChars,
+                    "a record (line) is longer than " + maxChars + " characters, over the source's max-line-bytes");
         }
 
         /** A record was handed out: its characters no longer count. */
         void nextRecord() {
-            sinceRecord = 0;
+            sinceRecord.reset();
         }
 
         @Override
         public int read() throws IOException {
-            int c = super.read();
-            if (c >= 0) {
-                count(1);
-            }
-            return c;
+            return sinceRecord.countedOne(super.read());
         }
 
         @Override
         public int read(char[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) throws LimitExceeded {
-            sinceRecord += n;
-            if (sinceRecord > maxChars) {
-                throw new LimitExceeded(
-                        "a record (line) is longer than " + maxChars + " characters, over the source's max-line-bytes");
-            }
+            return sinceRecord.counted(super.read(buffer, offset, length));
         }
     }
 
     /** A stream that fails once more than {@code maxBytes} have been read from it. */
     static InputStream bounded(InputStream in, long maxBytes) {
+        Budget read = new Budget(
+                maxBytes, "decompresses to more than " + maxBytes + " bytes, the source's max-decompressed-bytes");
         return new FilterInputStream(in) {
-            private long read;
-
             @Override
             public int read() throws IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    count(1);
-                }
-                return b;
+                return read.countedOne(super.read());
             }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
-                if (n > 0) {
-                    count(n);
-                }
-                return n;
-            }
-
-            private void count(int n) throws LimitExceeded {
-                read += n;
-                if (read > maxBytes) {
-                    throw new LimitExceeded(
-                            "decompresses to more than " + maxBytes + " bytes, the source's max-decompressed-bytes");
-                }
+                return read.counted(super.read(buffer, offset, length));
             }
         };
     }

@@ -10,8 +10,6 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,7 +181,7 @@ class FileIngestionIT {
                 "--sluice.getter.files.sources[1].on-done=delete");
         // Without a marker, a file is taken once its size stays the same over two polls.
         Files.write(gbkInbox.resolve("customers.txt"), "1|张三|北京\n2|李四|\\N\n".getBytes(Charset.forName("GBK")));
-        fixture.drop("orders.csv.gz", gzip("id,amount,note\n7,7.70,zipped\n"));
+        fixture.drop("orders.csv.gz", FilesFixture.gzip("id,amount,note\n7,7.70,zipped\n"));
         fixture.drop(
                 "orders.jsonl",
                 "{\"id\": 8, \"amount\": 8.8, \"note\": \"json\", \"extra\": true}\n\n{\"id\": 9}\n[1]\n"
@@ -287,13 +284,5 @@ class FileIngestionIT {
 
     private long fileVersion(String file) {
         return fixture.state.queryLong("SELECT version FROM sluice.files WHERE path = '" + file + "'");
-    }
-
-    private static byte[] gzip(String text) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(text.getBytes(UTF_8));
-        }
-        return bytes.toByteArray();
     }
 }

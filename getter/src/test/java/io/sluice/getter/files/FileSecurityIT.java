@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.common.batch.Row;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,12 +49,12 @@ class FileSecurityIT {
         Files.createSymbolicLink(fixture.inbox.resolve("secret.csv"), secret);
         Files.writeString(fixture.inbox.resolve("secret.csv.done"), "");
         // One line of 8 MiB in a gzip of a few KiB, and a gzip decompressing past the source's cap.
-        fixture.drop("one-line.csv.gz", gzip("id,amount,note\n1,1,\"" + "x".repeat(8 << 20) + "\"\n"));
+        fixture.drop("one-line.csv.gz", FilesFixture.gzip("id,amount,note\n1,1,\"" + "x".repeat(8 << 20) + "\"\n"));
         StringBuilder many = new StringBuilder("id,amount,note\n");
         for (int i = 0; i < 300_000; i++) {
             many.append(i).append(",1,padding padding padding padding\n");
         }
-        fixture.drop("bomb.csv.gz", gzip(many.toString()));
+        fixture.drop("bomb.csv.gz", FilesFixture.gzip(many.toString()));
 
         ConfigurableApplicationContext getter = fixture.start(
                 "--sluice.getter.files.sources[0].max-line-bytes=1MB",
@@ -116,13 +113,5 @@ class FileSecurityIT {
             String now = fixture.ledgerState(file);
             return now != null && now.startsWith(state);
         });
-    }
-
-    private static byte[] gzip(String text) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = new GZIPOutputStream(bytes)) {
-            out.write(text.getBytes(UTF_8));
-        }
-        return bytes.toByteArray();
     }
 }

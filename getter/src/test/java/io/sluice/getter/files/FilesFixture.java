@@ -87,6 +87,15 @@ final class FilesFixture implements AutoCloseable {
         return batches;
     }
 
+    /** The text, gzip-compressed. */
+    static byte[] gzip(String text) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
     static List<Row> rows(List<ChangeBatch> batches) {
         return batches.stream().flatMap(b -> b.rows().stream()).toList();
     }
