@@ -12,7 +12,10 @@ public final class QueryText {
 
     private static final Pattern PASSWORD = Pattern.compile(
             "(?is)\\b(password|passwd|secret|token)\\b\\s*(=\\s*)?(E?'(?:[^']|'')*'|\\$[^$]*\\$.*?\\$[^$]*\\$)?");
-    private static final Pattern STRING = Pattern.compile("(?s)(?:[EeBbXxNn]|[Uu]&)?'(?:[^']|'')*'?");
+    /** An escape string ({@code E'…'}, where a backslash escapes a quote), or any other string literal. */
+    private static final Pattern STRING = Pattern.compile(
+            "(?s)(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\\\]|\\\\.|'')*'?|(?:(?<![A-Za-z0-9_$])(?:[BbXxNn]|[Uu]&))?'(?:[^']|'')*'?");
+
     private static final Pattern DOLLAR = Pattern.compile("(?s)\\$([A-Za-z_][A-Za-z_0-9]*)?\\$.*?(\\$\\1\\$|$)");
     private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z_0-9$.])-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?\\b");
 
