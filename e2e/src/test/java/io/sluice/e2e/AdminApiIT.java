@@ -150,7 +150,10 @@ class AdminApiIT {
 
     private HttpResponse<String> send(ConfigurableApplicationContext app, String method, String path, String auth)
             throws Exception {
-        int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+        // The actuator answers on its own port; the admin API on the server's.
+        int port = path.startsWith("/actuator")
+                ? io.sluice.testkit.ActuatorProbe.managementPort(app.getEnvironment())
+                : ((WebServerApplicationContext) app).getWebServer().getPort();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (auth != null) {

@@ -107,7 +107,8 @@ class ImageIT {
                         names.prefix(),
                         "--spring.datasource.url="
                                 + TestPostgres.get().newDatabase("image").jdbcUrl(),
-                        "--server.port=" + port)));
+                        "--server.port=" + port,
+                        "--management.server.port=" + port)));
         Process loader = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("loader.log").toFile())

@@ -210,8 +210,7 @@ class ReportMetricsIT {
         Set<String> exported = new TreeSet<>();
         try (HttpClient http = HttpClient.newHttpClient()) {
             for (ConfigurableApplicationContext service : services) {
-                int port =
-                        ((WebServerApplicationContext) service).getWebServer().getPort();
+                int port = io.sluice.testkit.ActuatorProbe.managementPort(service.getEnvironment());
                 String body = http.send(
                                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
                                         .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)

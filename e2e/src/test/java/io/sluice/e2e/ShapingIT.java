@@ -63,7 +63,11 @@ class ShapingIT {
                     - route: {table: dw.customers}
                 """);
         services.add(LoaderApplication.create()
-                .run(RabbitBroker.get().serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl())));
+                .run(RabbitBroker.get()
+                        .serviceArgs(
+                                prefix,
+                                "--spring.datasource.url=" + target.jdbcUrl(),
+                                "--sluice.loader.allowed-targets=dw.*"))); // where the route sends the rows
         services.add(HandlerApplication.create()
                 .run(RabbitBroker.get()
                         .serviceArgs(

@@ -36,7 +36,7 @@ final class BadRowIsolation {
             }
             ChangeBatch batch = batches.getFirst();
             if (!isRowError(e) || batch.rows().size() <= 1) {
-                return new Result(Map.of(), List.of(new Refused(batch, reason(e))));
+                return new Result(Map.of(), List.of(new Refused(batch, reason(e), e.getSQLState())));
             }
             List<Row> rows = batch.rows();
             int half = rows.size() / 2;

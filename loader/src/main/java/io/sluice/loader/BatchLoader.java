@@ -15,7 +15,9 @@ import io.sluice.loader.MergeWriter.Refused;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.BatchMessageListener;
@@ -75,9 +77,12 @@ final class BatchLoader implements BatchMessageListener {
     @Override
     public void onMessageBatch(List<Message> group) {
         List<ChangeBatch> batches = new ArrayList<>(group.size());
+        Map<ChangeBatch, Message> received = new IdentityHashMap<>();
         for (Message message : group) {
             try {
-                batches.add(messages.fromMessage(message));
+                ChangeBatch batch = messages.fromMessage(message);
+                batches.add(batch);
+                received.put(batch, message);
             } catch (MalformedBatchException e) {
                 log.warn("dead-lettering an unreadable batch: {}", e.getMessage());
                 deadLetter(message, e.getMessage(), "malformed");
@@ -101,7 +106,14 @@ final class BatchLoader implements BatchMessageListener {
                     refused.batch().rows().size(),
                     refused.batch().table(),
                     refused.reason());
-            for (Message message : messages.toMessages(refused.batch())) {
+            // A whole batch goes as the message it came in (its headers, e.g. a file's name and line, kept); a row
+            // isolated from one goes as a batch of its own.
+            Message original = received.get(refused.batch());
+            List<Message> dead = original != null ? List.of(original) : messages.toMessages(refused.batch());
+            for (Message message : dead) {
+                if (refused.sqlState() != null) {
+                    message.getMessageProperties().setHeader(BatchMessages.HEADER_SQLSTATE, refused.sqlState());
+                }
                 deadLetter(message, refused.reason(), "refused");
             }
             meters.counter(

@@ -40,8 +40,13 @@ public class MergeWriter {
         }
     }
 
-    /** A batch (or one row of it) the target would not take, and why. */
-    public record Refused(ChangeBatch batch, String reason) {}
+    /** A batch (or one row of it) the target would not take, why, and the database's SQLSTATE if it refused it. */
+    public record Refused(ChangeBatch batch, String reason, String sqlState) {
+
+        Refused(ChangeBatch batch, String reason) {
+            this(batch, reason, null);
+        }
+    }
 
     private record Prepared(TargetTable table, ChangeBatch batch) {}
 

@@ -172,7 +172,11 @@ class LoaderSecurityIT {
             assertThat(dead)
                     .as("dead letter %d of %d (so far: %s)", i + 1, bad.size(), reasons)
                     .isNotNull();
-            reasons.add(dead.getMessageProperties().getHeader(BatchMessages.HEADER_ERROR));
+            String reason = dead.getMessageProperties().getHeader(BatchMessages.HEADER_ERROR);
+            reasons.add(reason);
+            assertThat(reason)
+                    .startsWith(
+                            "SQLSTATE " + dead.getMessageProperties().getHeader(BatchMessages.HEADER_SQLSTATE) + ":");
         }
         assertThat(reasons).filteredOn(r -> r.startsWith("SQLSTATE 42501")).hasSize(4);
         assertThat(reasons).filteredOn(r -> r.startsWith("SQLSTATE 42P16")).hasSize(4);

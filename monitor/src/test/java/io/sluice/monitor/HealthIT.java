@@ -7,7 +7,6 @@ import io.sluice.testkit.ActuatorProbe;
 import io.sluice.testkit.RabbitBroker;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The service starts and reports its health and metrics over HTTP, as Kubernetes probes and Prometheus read them. */
@@ -18,8 +17,7 @@ class HealthIT {
         Topology names = new Topology(RabbitBroker.uniquePrefix("monitor"), List.of("warehouse"));
         try (ConfigurableApplicationContext app =
                 MonitorApplication.create().run(RabbitBroker.get().serviceArgs(names.prefix()))) {
-            ActuatorProbe probe = new ActuatorProbe(
-                    ((WebServerApplicationContext) app).getWebServer().getPort());
+            ActuatorProbe probe = ActuatorProbe.of(app.getEnvironment());
             probe.assertLiveAndReady();
             assertThat(probe.metrics())
                     .contains("jvm_memory_used_bytes", "sluice_queue_messages{queue=\"" + names.handlerQueue() + "\"}");

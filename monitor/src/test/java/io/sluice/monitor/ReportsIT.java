@@ -74,7 +74,7 @@ class ReportsIT {
         LocalPrometheus prometheus = LocalPrometheus.start(List.of("127.0.0.1:" + port));
         running.add(prometheus);
         ConfigurableApplicationContext monitor =
-                startMonitor(prometheus.url().toString(), definitions, "--server.port=" + port);
+                startMonitor(prometheus.url().toString(), definitions, "--management.server.port=" + port);
         PrometheusClient client = new PrometheusClient(prometheus.url(), Duration.ofSeconds(5), Duration.ZERO);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> client

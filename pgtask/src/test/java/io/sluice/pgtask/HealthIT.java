@@ -8,7 +8,6 @@ import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.TestPostgres;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The service starts and reports its health and metrics over HTTP, as Kubernetes probes and Prometheus read them. */
@@ -25,8 +24,7 @@ class HealthIT {
                                         + TestPostgres.get()
                                                 .newDatabase("pgtask_health")
                                                 .jdbcUrl()))) {
-            ActuatorProbe probe = new ActuatorProbe(
-                    ((WebServerApplicationContext) app).getWebServer().getPort());
+            ActuatorProbe probe = ActuatorProbe.of(app.getEnvironment());
             probe.assertLiveAndReady();
             assertThat(probe.metrics()).contains("jvm_memory_used_bytes");
         } finally {

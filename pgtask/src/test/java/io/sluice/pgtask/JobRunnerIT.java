@@ -93,7 +93,7 @@ class JobRunnerIT {
                                         .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION))
                         .statusCode())
                 .isEqualTo(400);
-        assertThat(get(pgtask, "/actuator/prometheus"))
+        assertThat(io.sluice.testkit.ActuatorProbe.of(pgtask.getEnvironment()).metrics())
                 .contains(
                         "sluice_pgtask_runs_total{job=\"events-partitions\",kind=\"partitions\",outcome=\"deferred\"}");
     }

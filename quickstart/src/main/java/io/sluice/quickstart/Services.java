@@ -117,6 +117,7 @@ final class Services implements AutoCloseable {
         display.step("starting the " + name);
         List<String> args = new ArrayList<>(infrastructure.brokerProperties());
         args.add("--server.port=0");
+        args.add("--management.server.port=0");
         args.add("--logging.file.name=" + workDir.resolve("quickstart.log").toAbsolutePath());
         args.addAll(List.of(own));
         running.put(name, application.get().run(args.toArray(String[]::new)));
@@ -132,10 +133,14 @@ final class Services implements AutoCloseable {
         return meters;
     }
 
-    /** {@code host:port} of each service's HTTP endpoint (actuator), for Prometheus to scrape. */
+    /** {@code host:port} of each service's actuator (its management port), for Prometheus to scrape. */
     List<String> endpoints() {
         return running.values().stream()
-                .map(c -> "127.0.0.1:" + c.getEnvironment().getProperty("local.server.port"))
+                .map(c -> "127.0.0.1:"
+                        + c.getEnvironment()
+                                .getProperty(
+                                        "local.management.port",
+                                        c.getEnvironment().getProperty("local.server.port")))
                 .toList();
     }
 

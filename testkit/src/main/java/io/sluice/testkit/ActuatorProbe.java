@@ -16,13 +16,30 @@ public final class ActuatorProbe {
         this.port = port;
     }
 
+    /** The probe of a service running in this JVM, on its management port. */
+    public static ActuatorProbe of(org.springframework.core.env.Environment environment) {
+        return new ActuatorProbe(managementPort(environment));
+    }
+
+    /** A running service's management (actuator) port: its own, or the server's when they are one. */
+    public static int managementPort(org.springframework.core.env.Environment environment) {
+        String port = environment.getProperty("local.management.port");
+        return Integer.parseInt(port != null ? port : environment.getRequiredProperty("local.server.port"));
+    }
+
     /** The body of a GET; fails unless the status is 200. */
     public String get(String path) {
+        return get(path, null);
+    }
+
+    /** The body of a GET with an {@code Authorization} header (null: none); fails unless the status is 200. */
+    public String get(String path, String authorization) {
         try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new AssertionError(path + " answered " + response.statusCode() + ": " + response.body());
             }

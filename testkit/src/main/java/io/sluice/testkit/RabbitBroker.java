@@ -168,6 +168,7 @@ public final class RabbitBroker {
         }
         args.add("--sluice.amqp.prefix=" + prefix);
         args.add("--server.port=0");
+        args.add("--management.server.port=0");
         args.add("--sluice.security.token=" + ServiceArgs.TEST_TOKEN);
         return ServiceArgs.merge(args.toArray(String[]::new), extra);
     }

@@ -16,11 +16,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private ServiceProcess(Process process, int port) {
+    private ServiceProcess(Process process, int port, int managementPort) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /**
@@ -40,6 +42,7 @@ public final class ServiceProcess implements AutoCloseable {
                             () -> new IllegalStateException("no executable jar in " + module + "/target: build it"));
         }
         int port = FreePorts.any();
+        int managementPort = FreePorts.any();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx" + maxHeap,
@@ -51,14 +54,26 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(List.of(extraOptions.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString()));
-        command.addAll(List.of(ServiceArgs.merge(args.toArray(String[]::new), new String[] {"--server.port=" + port})));
+        command.addAll(List.of(ServiceArgs.merge(
+                args.toArray(String[]::new),
+                new String[] {"--server.port=" + port, "--management.server.port=" + managementPort})));
         Path log = Files.createTempFile("sluice-" + module + "-", ".log");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
         System.err.println(module + " started (log " + log + ")");
-        return new ServiceProcess(process, port);
+        return new ServiceProcess(process, port, managementPort);
+    }
+
+    /** The admin API's port (server.port). */
+    public int port() {
+        return port;
+    }
+
+    /** The actuator's port: probes, health, metrics. */
+    public int managementPort() {
+        return managementPort;
     }
 
     public boolean alive() {
@@ -75,7 +90,7 @@ public final class ServiceProcess implements AutoCloseable {
     public String metrics() {
         try {
             HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : "";

@@ -26,6 +26,8 @@ public class BatchMessages {
     public static final String HEADER_LAST_VERSION = "x-sluice-last-version";
     public static final String HEADER_ERROR = "x-sluice-error";
     public static final String HEADER_STAGE = "x-sluice-stage";
+    /** On a dead letter the database refused: its SQLSTATE (e.g. 42501), so a script can tell a right from a value. */
+    public static final String HEADER_SQLSTATE = "x-sluice-sqlstate";
 
     /** How bodies are written. */
     public enum Compression {

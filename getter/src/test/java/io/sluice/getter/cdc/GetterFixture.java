@@ -88,6 +88,11 @@ final class GetterFixture implements AutoCloseable {
                                 extra));
     }
 
+    /** The running getter's actuator. */
+    io.sluice.testkit.ActuatorProbe probe() {
+        return io.sluice.testkit.ActuatorProbe.of(getter.getEnvironment());
+    }
+
     /** The running getter's HTTP port. */
     int port() {
         return ((org.springframework.boot.web.server.context.WebServerApplicationContext) getter)

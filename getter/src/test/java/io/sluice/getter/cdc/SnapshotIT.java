@@ -8,7 +8,6 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Lsn;
-import io.sluice.testkit.ActuatorProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +71,7 @@ class SnapshotIT {
         assertThat(fixture.state.queryLong("SELECT sum(rows) FROM sluice.snapshot_chunks WHERE state = 'done'"))
                 .isEqualTo(5_000);
         // Progress is visible where operators look: the metrics.
-        String metrics = new ActuatorProbe(fixture.port()).metrics();
+        String metrics = fixture.probe().metrics();
         long chunks = fixture.state.queryLong("SELECT count(*) FROM sluice.snapshot_chunks");
         assertThat(metrics)
                 .contains("sluice_snapshot_chunks{source=\"shop\",state=\"done\"} " + chunks + ".0")

@@ -100,7 +100,7 @@ class FileIngestionIT {
                 .containsExactly(List.of("1", "10.50", "first"), List.of("2", "20", "with, comma"));
         assertThat(reloaded.get(0).version()).isGreaterThan(later.get(0).version());
 
-        int port = ((WebServerApplicationContext) getter).getWebServer().getPort();
+        int port = io.sluice.testkit.ActuatorProbe.managementPort(getter.getEnvironment());
         try (HttpClient http = HttpClient.newHttpClient()) {
             String health = http.send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
