@@ -39,6 +39,11 @@ final class CaptureHealth implements HealthIndicator {
             if (status.lastError() != null) {
                 details.put("lastError", status.lastError());
             }
+            if (!runner.skipped().isEmpty()) {
+                Map<String, String> skipped = new LinkedHashMap<>();
+                runner.skipped().forEach((table, why) -> skipped.put(table.toString(), why));
+                details.put("skippedTables", skipped);
+            }
             health.withDetail(runner.source().name(), details);
             boolean failingLong = status.phase() == CaptureStatus.Phase.FAILING
                     && Duration.between(status.since(), Instant.now()).compareTo(FAILING_TOO_LONG) > 0;

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -46,7 +47,14 @@ public record CdcProperties(
      * @param password that role's password
      * @param slot logical replication slot, created with pgoutput when missing
      * @param publication publication, created when missing
-     * @param tables tables to capture as {@code schema.table}; empty means all tables
+     * @param tables tables to capture, {@code schema.table} globs ({@code shop.*}, {@code public.order_?}); empty means
+     *     every table; tables created later that match are picked up while running
+     * @param exclude {@code schema.table} globs of tables never to capture; Sluice's own schema never is
+     * @param keyless what to do with a matching table without a primary key or replica identity, whose updates and
+     *     deletes the publication would make fail: {@code skip} it (the default, reported in health and a metric),
+     *     {@code full} (set {@code REPLICA IDENTITY FULL}, when the role owns it), or {@code fail} (refuse to start)
+     * @param excludeColumns per table ({@code exclude-columns[public.users]=password_hash}), columns whose values never
+     *     leave the source: left out of the publication's column list (PostgreSQL 15+) and of snapshots
      * @param snapshotMode when the tables' existing rows are read: {@code initial} (when the slot is created),
      *     {@code never}, {@code initial_only} (then stop), {@code when_needed} (also when the slot was lost)
      * @param dropSlotOnStop drop the slot when the getter stops (for trials: a stopped getter then holds no WAL, and
@@ -66,8 +74,36 @@ public record CdcProperties(
 
             @DefaultValue("sluice") @NotBlank String publication,
             @DefaultValue List<String> tables,
+            @DefaultValue List<String> exclude,
+            @DefaultValue("skip") Keyless keyless,
+            @DefaultValue Map<String, List<String>> excludeColumns,
             @DefaultValue("initial") SnapshotMode snapshotMode,
-            @DefaultValue("false") boolean dropSlotOnStop) {}
+            @DefaultValue("false") boolean dropSlotOnStop) {
+
+        public Source {
+            // A name without a schema is in public, as TableName.parse reads it; "*" alone is every table.
+            tables = tables.stream().map(Source::qualified).toList();
+            exclude = exclude.stream().map(Source::qualified).toList();
+            excludeColumns = Map.copyOf(excludeColumns);
+        }
+
+        /** The columns of a table whose values must not be captured. */
+        public List<String> excludedColumns(io.sluice.common.pg.TableName table) {
+            return excludeColumns.getOrDefault(table.toString(), List.of());
+        }
+
+        private static String qualified(String pattern) {
+            String p = pattern.strip();
+            return p.equals("*") || p.contains(".") ? p : "public." + p;
+        }
+    }
+
+    /** What capture does with a table that has no primary key or replica identity. */
+    public enum Keyless {
+        SKIP,
+        FULL,
+        FAIL
+    }
 
     /**
      * Initial snapshot reading.

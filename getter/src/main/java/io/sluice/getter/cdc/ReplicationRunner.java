@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -31,6 +32,8 @@ final class ReplicationRunner {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
     /** How often the stream loop measures slot lag and looks for ad hoc snapshot requests. */
     private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofSeconds(1);
+    /** How often the stream loop brings the publication to the capture set (new tables, changed keys). */
+    private static final Duration CAPTURE_SET_INTERVAL = Duration.ofSeconds(5);
 
     private final CdcProperties.Source source;
     private final CdcProperties settings;
@@ -39,6 +42,8 @@ final class ReplicationRunner {
     private final Snapshotter snapshotter;
     private final AtomicLong slotLagBytes = new AtomicLong();
     private final SnapshotStore.Job initial;
+    private final CaptureSet captureSet;
+    private volatile Map<TableName, String> skipped = Map.of();
     private volatile boolean running;
     private volatile Thread thread;
     private volatile CaptureStatus status = new CaptureStatus(CaptureStatus.Phase.STARTING, null, Instant.now());
@@ -56,6 +61,12 @@ final class ReplicationRunner {
         this.store = store;
         this.snapshotter = snapshotter;
         this.initial = SnapshotStore.Job.initial(source);
+        this.captureSet = new CaptureSet(source); // a malformed pattern fails start-up
+        Gauge.builder("sluice.capture.skipped.tables", this, r -> r.skipped.size())
+                .description("tables matching the capture set that are not captured (keyless, or not publishable by"
+                        + " the capture role): health says which and why")
+                .tag("source", source.name())
+                .register(meters);
         Gauge.builder("sluice.slot.lag.bytes", slotLagBytes, AtomicLong::get)
                 .description("WAL the slot holds that the getter has not confirmed")
                 .tag("source", source.name())
@@ -69,6 +80,11 @@ final class ReplicationRunner {
 
     CaptureStatus status() {
         return status;
+    }
+
+    /** Tables left out of capture, with why. */
+    Map<TableName, String> skipped() {
+        return skipped;
     }
 
     long slotLagBytes() {
@@ -154,7 +170,7 @@ final class ReplicationRunner {
                 enter(CaptureStatus.Phase.STANDBY, null);
                 return Outcome.STANDBY;
             }
-            List<TableName> added = session.ensurePublication();
+            List<TableName> added = syncPublication(session);
             List<TableName> published = session.publishedTables();
             session.checkPrivileges(published);
             SlotState slotState = source.snapshotMode() == SnapshotMode.INITIAL_ONLY ? null : session.slotState();
@@ -256,7 +272,14 @@ final class ReplicationRunner {
         SnapshotStore.Job job = jobs.get(0);
         TableName table = TableName.parse(job.scope());
         if (!session.publishedTables().contains(table)) {
-            session.addToPublication(table);
+            // A request (from the signal table) never widens capture, nor stalls it on a table that is not there.
+            log.warn(
+                    "source {}: not snapshotting {}, which is not in publication {}",
+                    source.name(),
+                    table,
+                    source.publication());
+            store.finish(job);
+            return null;
         }
         log.info("ad hoc snapshot of {} in source {}", table, source.name());
         return startInNewSnapshot(job, List.of(table));
@@ -273,6 +296,7 @@ final class ReplicationRunner {
         long reported = 0;
         long nextHeartbeat = 0;
         long nextHousekeeping = 0;
+        long nextCaptureSet = System.nanoTime() + CAPTURE_SET_INTERVAL.toNanos();
         Snapshotter.Running adhoc = null;
         enter(CaptureStatus.Phase.STREAMING, null);
         try {
@@ -287,6 +311,11 @@ final class ReplicationRunner {
                     slotLagBytes.set(session.slotLagBytes());
                     adhoc = nextAdhoc(session, adhoc);
                     nextHousekeeping = System.nanoTime() + HOUSEKEEPING_INTERVAL.toNanos();
+                }
+                if (System.nanoTime() - nextCaptureSet >= 0) {
+                    // Tables created since are published now; their rows from before, by an ad hoc snapshot.
+                    syncPublication(session).forEach(table -> store.request(source.name(), table));
+                    nextCaptureSet = System.nanoTime() + CAPTURE_SET_INTERVAL.toNanos();
                 }
                 if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
                     snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
@@ -312,6 +341,17 @@ final class ReplicationRunner {
                 adhoc.close(); // its unfinished chunks stay pending and resume with the next session
             }
         }
+    }
+
+    /** Brings the publication to the capture set; the tables it added. */
+    private List<TableName> syncPublication(SourceSession session) throws Exception {
+        Publication.Synced synced = session.publication().sync(captureSet);
+        if (!synced.skipped().keySet().equals(skipped.keySet())) {
+            synced.skipped()
+                    .forEach((table, why) -> log.warn("source {}: not capturing {}: {}", source.name(), table, why));
+        }
+        skipped = Map.copyOf(synced.skipped());
+        return synced.added();
     }
 
     /** Tells the server the confirmed position when it moved; pgjdbc sends it with the next status update. */

@@ -87,7 +87,10 @@ final class Snapshotter {
             List<SnapshotChunk> pending = store.pending(job);
             for (SnapshotChunk chunk : pending) {
                 if (!columns.containsKey(chunk.table())) {
-                    columns.put(chunk.table(), TableSnapshotReader.columns(connections.get(0), chunk.table()));
+                    columns.put(
+                            chunk.table(),
+                            TableSnapshotReader.columns(
+                                    connections.get(0), chunk.table(), source.excludedColumns(chunk.table())));
                 }
             }
             return new Running(job, connections, consistentPoint, new ConcurrentLinkedQueue<>(pending), columns);

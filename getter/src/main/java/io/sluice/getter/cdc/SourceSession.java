@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.PGReplicationStream;
 import org.postgresql.replication.ReplicationSlotInfo;
@@ -63,40 +62,9 @@ final class SourceSession implements AutoCloseable {
         LOST
     }
 
-    /**
-     * Creates the publication when missing, and adds configured tables it lacks; returns the tables added to an
-     * existing publication (their existing rows need a snapshot).
-     */
-    List<TableName> ensurePublication() throws SQLException {
-        List<TableName> configured =
-                properties.tables().stream().map(TableName::parse).toList();
-        if (!exists("SELECT 1 FROM pg_publication WHERE pubname = ?", properties.publication())) {
-            String tables = configured.isEmpty()
-                    ? "ALL TABLES"
-                    : "TABLE " + configured.stream().map(TableName::quoted).collect(Collectors.joining(", "));
-            try (Statement s = query.createStatement()) {
-                s.execute("CREATE PUBLICATION " + Identifiers.quote(properties.publication()) + " FOR " + tables);
-            }
-            log.info("created publication {} for {}", properties.publication(), tables);
-            return List.of();
-        }
-        List<TableName> published = publishedTables();
-        List<TableName> added = new ArrayList<>();
-        for (TableName table : configured) {
-            if (!published.contains(table)) {
-                addToPublication(table);
-                added.add(table);
-            }
-        }
-        return added;
-    }
-
-    void addToPublication(TableName table) throws SQLException {
-        try (Statement s = query.createStatement()) {
-            s.execute("ALTER PUBLICATION " + Identifiers.quote(properties.publication()) + " ADD TABLE "
-                    + table.quoted());
-        }
-        log.info("added {} to publication {}", table, properties.publication());
+    /** The source's publication, managed on the plain connection. */
+    Publication publication() {
+        return new Publication(properties, query);
     }
 
     /** The slot's state; refuses a slot that belongs to another output plugin. */

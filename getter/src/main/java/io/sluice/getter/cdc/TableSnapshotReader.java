@@ -43,8 +43,12 @@ final class TableSnapshotReader {
         this.maxBatchRows = maxBatchRows;
     }
 
-    /** Columns of a table with their types and key flags as pgoutput reports them (replica identity index). */
-    static List<Column> columns(Connection connection, TableName table) throws SQLException {
+    /**
+     * Columns of a table with their types and key flags as pgoutput reports them (replica identity index): without
+     * generated columns, which pgoutput does not send before PostgreSQL 18 (so snapshot and stream agree), nor the
+     * source's excluded columns, whose values must never be read.
+     */
+    static List<Column> columns(Connection connection, TableName table, List<String> excluded) throws SQLException {
         // The same key flags pgoutput sends: replica identity index, else primary key; FULL marks every column.
         String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(CASE c.relreplident"
                 + " WHEN 'f' THEN true WHEN 'n' THEN false"
@@ -53,13 +57,16 @@ final class TableSnapshotReader {
                 + " ELSE a.attnum = ANY (SELECT unnest(indkey) FROM pg_index WHERE indrelid = c.oid AND indisprimary)"
                 + " END, false)"
                 + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"
+                + " ORDER BY a.attnum";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
                 List<Column> columns = new ArrayList<>();
                 while (rs.next()) {
-                    columns.add(new Column(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+                    if (!excluded.contains(rs.getString(1))) {
+                        columns.add(new Column(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+                    }
                 }
                 return columns;
             }

@@ -104,6 +104,14 @@ final class GetterFixture implements AutoCloseable {
         await().atMost(Duration.ofSeconds(30)).until(this::slotActive);
     }
 
+    /** Waits until the publication holds these tables ({@code schema.table}), as the getter adds new ones. */
+    void awaitPublished(String... tables) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> source.queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'sluice'"
+                                + " AND schemaname || '.' || tablename = ANY ('{" + String.join(",", tables) + "}')")
+                        == tables.length);
+    }
+
     void stop() {
         if (getter != null) {
             getter.close();

@@ -182,6 +182,7 @@ class GetterIT {
                 "CREATE TABLE docs (id int8 PRIMARY KEY, title text, body text)",
                 "CREATE TABLE docs_full (id int8 PRIMARY KEY, title text, body text)",
                 "ALTER TABLE docs_full REPLICA IDENTITY FULL");
+        fixture.awaitPublished("public.docs", "public.docs_full"); // tables created while running join the publication
         // About 6 KB of hex: stored out of line (TOAST) even after compression.
         String large = "(SELECT string_agg(md5(g::text || random()::text), '') FROM generate_series(1, 200) g)";
         source.execute(
