@@ -289,8 +289,8 @@ final class ReplicationRunner {
         PGReplicationStream stream = session.startStream();
         log.info("streaming slot {} of source {}", source.slot(), source.name());
         PgOutputDecoder decoder = new PgOutputDecoder();
-        TransactionAssembler assembler =
-                new TransactionAssembler(source.name(), settings.maxBatchRows(), publisher::publish, session::columns);
+        TransactionAssembler assembler = new TransactionAssembler(
+                source.name(), settings.maxBatchRows(), publisher::publish, session::columns, session::fillUnchanged);
         ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
         IdleBackoff idle = new IdleBackoff();
         long reported = 0;

@@ -5,6 +5,7 @@ import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.cdc.PgOutputMessage.Relation;
 import io.sluice.getter.cdc.PgOutputMessage.RelationColumn;
+import io.sluice.getter.cdc.PgOutputMessage.Tuple;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -216,6 +217,56 @@ final class SourceSession implements AutoCloseable {
         if (!missing.isEmpty()) {
             throw new IllegalStateException(
                     "source " + properties.name() + " lacks privileges for capture: " + String.join("; ", missing));
+        }
+    }
+
+    /**
+     * The row with its unchanged (unsent TOAST) values read from the table by the row's key, in their text form as
+     * pgoutput would have sent them; the row as it is when the table no longer has that key.
+     */
+    Tuple fillUnchanged(TransactionAssembler.TableShape shape, Tuple row) {
+        List<Column> columns = shape.columns();
+        List<Integer> wanted = new ArrayList<>();
+        List<String> conditions = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            Column column = columns.get(i);
+            if (row.unchanged()[i]) {
+                wanted.add(i);
+            }
+            if (column.key()) {
+                // The type is the source catalog's own format_type text, not input from elsewhere.
+                conditions.add(Identifiers.quote(column.name()) + " = CAST(? AS " + column.type() + ")");
+                keys.add(row.values()[i]);
+            }
+        }
+        if (wanted.isEmpty() || keys.isEmpty()) {
+            return row;
+        }
+        String sql = "SELECT "
+                + wanted.stream()
+                        .map(i -> Identifiers.quote(columns.get(i).name()) + "::text")
+                        .collect(java.util.stream.Collectors.joining(", "))
+                + " FROM " + shape.table().quoted() + " WHERE " + String.join(" AND ", conditions);
+        try (PreparedStatement ps = query.prepareStatement(sql)) {
+            for (int i = 0; i < keys.size(); i++) {
+                ps.setString(i + 1, keys.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return row; // deleted since: its delete follows
+                }
+                String[] values = row.values().clone();
+                boolean[] unchanged = row.unchanged().clone();
+                for (int j = 0; j < wanted.size(); j++) {
+                    values[wanted.get(j)] = rs.getString(j + 1);
+                    unchanged[wanted.get(j)] = false;
+                }
+                return new Tuple(values, unchanged);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the unchanged values of " + shape.table() + ": " + e.getMessage(), e);
         }
     }
 

@@ -40,6 +40,15 @@ public final class TransactionAssembler {
     /** A table as the getter knows it: its name and its columns with type names. */
     record TableShape(TableName table, List<Column> columns) {}
 
+    /** Reads, from the source, the values a row's {@code unchanged} marks stand for. */
+    @FunctionalInterface
+    public interface UnchangedValues {
+        /** The row with its unchanged values read by its key; the row as it is if the source no longer has it. */
+        Tuple fill(TableShape table, Tuple row);
+
+        UnchangedValues NONE = (table, row) -> row;
+    }
+
     /** A transaction whose batches were all handed to the sink; done when {@link #confirmed} completes. */
     public record CommittedTransaction(long endLsn, CompletableFuture<Void> confirmed) {}
 
@@ -47,6 +56,7 @@ public final class TransactionAssembler {
     private final int maxBatchRows;
     private final Function<ChangeBatch, CompletableFuture<Void>> sink;
     private final Function<Relation, List<Column>> columnResolver;
+    private final UnchangedValues unchangedValues;
     private final Map<Integer, TableShape> tables = new HashMap<>();
     private final Map<Integer, List<Row>> buffers = new LinkedHashMap<>();
     private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
@@ -64,10 +74,21 @@ public final class TransactionAssembler {
             int maxBatchRows,
             Function<ChangeBatch, CompletableFuture<Void>> sink,
             Function<Relation, List<Column>> columnResolver) {
+        this(source, maxBatchRows, sink, columnResolver, UnchangedValues.NONE);
+    }
+
+    /** @param unchangedValues reads the unsent values of a row whose key changed, which no earlier version has */
+    public TransactionAssembler(
+            String source,
+            int maxBatchRows,
+            Function<ChangeBatch, CompletableFuture<Void>> sink,
+            Function<Relation, List<Column>> columnResolver,
+            UnchangedValues unchangedValues) {
         this.source = source;
         this.maxBatchRows = maxBatchRows;
         this.sink = sink;
         this.columnResolver = columnResolver;
+        this.unchangedValues = unchangedValues;
     }
 
     public boolean inTransaction() {
@@ -149,11 +170,18 @@ public final class TransactionAssembler {
     private void update(Update update) {
         TableShape shape = shape(update.relationId());
         Tuple oldKey = update.oldKey();
+        Tuple row = update.oldIsFullRow() ? withOldValues(update.row(), oldKey) : update.row();
         if (oldKey != null && !sameKey(shape, oldKey, update.row())) {
             // The key changed: the old key's row is gone, so the target must delete it, not keep it beside the new one.
             add(update.relationId(), Op.DELETE, oldKey);
+            if (row.anyUnchanged()) {
+                // No version under the new key holds the unsent (TOAST) values: read them from the source now. A value
+                // changed since is newer, and the change that made it follows with a higher version, so the target
+                // ends the same.
+                row = unchangedValues.fill(shape, row);
+            }
         }
-        add(update.relationId(), Op.UPDATE, update.oldIsFullRow() ? withOldValues(update.row(), oldKey) : update.row());
+        add(update.relationId(), Op.UPDATE, row);
     }
 
     /**

@@ -214,6 +214,28 @@ class GetterIT {
     }
 
     @Test
+    void aKeyChangeThatLeavesALargeValueUnchangedCarriesTheValueReadFromTheSource() throws Exception {
+        source.execute("CREATE TABLE blobs (id int8 PRIMARY KEY, body text, data bytea, tag text)");
+        fixture.awaitPublished("public.blobs");
+        String large = "(SELECT string_agg(md5(g::text || random()::text), '') FROM generate_series(1, 200) g)";
+        source.execute(
+                "INSERT INTO blobs VALUES (10, " + large + ", convert_to(" + large + ", 'UTF8'), 'v1')",
+                "UPDATE blobs SET id = 110, tag = 'v2' WHERE id = 10"); // body and data unchanged: not sent
+        List<String> expected = source.query("SELECT id::text, body, data::text, tag FROM blobs").get(0).stream()
+                .map(String::valueOf)
+                .toList();
+        List<Row> rows = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            fixture.drain().forEach(b -> rows.addAll(b.rows()));
+            return rows.stream().anyMatch(r -> r.op() == Op.UPDATE);
+        });
+        Row update = rows.stream().filter(r -> r.op() == Op.UPDATE).findFirst().orElseThrow();
+        assertThat(update.unchanged()).isEmpty();
+        assertThat(update.values()).containsExactlyElementsOf(expected);
+        assertThat(rows).anySatisfy(r -> assertThat(r.op()).isEqualTo(Op.DELETE));
+    }
+
+    @Test
     void aTruncateTravelsAsItsOwnBatchAfterEarlierRows() throws Exception {
         source.execute("BEGIN; INSERT INTO items VALUES (20, 'gone soon', 1); TRUNCATE items; COMMIT;");
         List<Row> rows = new java.util.ArrayList<>();
