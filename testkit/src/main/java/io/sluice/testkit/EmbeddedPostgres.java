@@ -50,9 +50,24 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return start(certificate, key);
     }
 
+    /**
+     * A fresh cluster of the machine's own PostgreSQL {@code major} (Debian's {@code /usr/lib/postgresql/<major>}), for
+     * tests that must see another server version's behaviour; null when that version is not installed.
+     */
+    public static EmbeddedPostgres startInstalled(int major) {
+        Path binaries = Path.of("/usr/lib/postgresql", Integer.toString(major));
+        if (!Files.isExecutable(binaries.resolve("bin").resolve("initdb"))) {
+            return null;
+        }
+        return start(binaries, null, null);
+    }
+
     private static EmbeddedPostgres start(Path certificate, Path key) {
+        return start(PostgresBinaries.install(), certificate, key);
+    }
+
+    private static EmbeddedPostgres start(Path binaries, Path certificate, Path key) {
         try {
-            Path binaries = PostgresBinaries.install();
             boolean root = "root".equals(System.getProperty("user.name"));
             Path dataDir = Files.createTempDirectory("sluice-pgdata-");
             if (root) {
