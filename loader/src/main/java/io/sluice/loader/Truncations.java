@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Source TRUNCATEs, when the table's rule propagates them: rows older than the truncation leave the target (deleted,
- * flagged, or closed in history), the truncation's version is kept, and staged rows older than it are discarded, so
+ * Source TRUNCATEs, when the table's rule propagates them: rows older than the truncation leave the target (deleted —
+ * in upsert and append modes —, flagged, or closed in history), the truncation's version is kept, and staged rows older than it are discarded, so
  * changes arriving late cannot bring truncated rows back. Newer rows, already loaded out of order, stay.
  */
 final class Truncations {
@@ -42,11 +42,9 @@ final class Truncations {
             case HISTORY ->
                 "UPDATE " + q + " t SET " + Identifiers.quote(TargetTable.VALID_TO) + " = now()" + older + " AND t."
                         + Identifiers.quote(TargetTable.VALID_TO) + " IS NULL";
-            case APPEND -> null; // an append-only table keeps its history of changes
+            // Asked for by the rule (truncate: true): the rows appended before it go, as they went at the source.
+            case APPEND -> "DELETE FROM " + q + " t" + older;
         };
-        if (sql == null) {
-            return;
-        }
         try (PreparedStatement record = connection.prepareStatement("INSERT INTO sluice.truncations AS tr"
                 + " (target_table, lsn, seq) VALUES (?, ?, ?) ON CONFLICT (target_table) DO UPDATE SET"
                 + " lsn = EXCLUDED.lsn, seq = EXCLUDED.seq, truncated_at = now()"

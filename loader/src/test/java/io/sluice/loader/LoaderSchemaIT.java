@@ -44,6 +44,7 @@ class LoaderSchemaIT {
                 "--sluice.loader.tables[public.prices].mode=history",
                 "--sluice.loader.tables[public.users].deletes=soft",
                 "--sluice.loader.tables[public.users].truncate=true",
+                "--sluice.loader.tables[public.logs].truncate=true",
                 "--sluice.loader.tables[public.facts].distribute-by=id");
     }
 
@@ -124,6 +125,21 @@ class LoaderSchemaIT {
         fixture.awaitQueueEmpty();
         assertThat(target.query("SELECT url, _sluice_op FROM clicks ORDER BY _sluice_lsn, _sluice_seq"))
                 .containsExactly(List.of("/a", "c"), List.of("/a", "c"), List.of("/a", "d"));
+    }
+
+    @Test
+    void aTruncateEmptiesAnAppendedKeylessTableWhenItsRuleAsksAndLateOlderRowsStayOut() {
+        TableName logs = new TableName("public", "logs");
+        List<Column> columns = List.of(new Column("line", "text", false), new Column("level", "text", false));
+        Instant now = Instant.now();
+        fixture.send(batch(logs, columns, new Row(Op.INSERT, 10, 1, now, Arrays.asList("before", null), List.of())));
+        fixture.awaitQueueEmpty();
+        fixture.send(batch(logs, columns, new Row(Op.TRUNCATE, 20, 1, now, List.of(), List.of())));
+        fixture.send(batch(logs, columns, new Row(Op.INSERT, 30, 1, now, Arrays.asList("after", null), List.of())));
+        fixture.send(
+                batch(logs, columns, new Row(Op.INSERT, 15, 1, now, Arrays.asList("late, older", null), List.of())));
+        fixture.awaitQueueEmpty();
+        assertThat(target.query("SELECT line, level FROM logs")).containsExactly(Arrays.asList("after", null));
     }
 
     @Test

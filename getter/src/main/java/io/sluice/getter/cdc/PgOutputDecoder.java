@@ -56,7 +56,7 @@ public final class PgOutputDecoder {
         int id = buffer.getInt();
         String schema = string(buffer);
         String name = string(buffer);
-        buffer.get(); // replica identity setting
+        char identity = (char) buffer.get();
         int count = buffer.getShort();
         List<RelationColumn> columns = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -64,7 +64,7 @@ public final class PgOutputDecoder {
             String column = string(buffer);
             columns.add(new RelationColumn(column, buffer.getInt(), buffer.getInt(), key));
         }
-        return new Relation(id, schema, name, columns);
+        return new Relation(id, schema, name, identity, columns);
     }
 
     private static LogicalMessage logicalMessage(ByteBuffer buffer) {

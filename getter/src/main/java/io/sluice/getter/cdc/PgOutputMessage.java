@@ -12,7 +12,14 @@ public sealed interface PgOutputMessage {
     record Commit(long commitLsn, long endLsn, long commitTimeMicros) implements PgOutputMessage {}
 
     /** Describes a table before its first change in a session (and again after its schema changes). */
-    record Relation(int id, String schema, String name, List<RelationColumn> columns) implements PgOutputMessage {}
+    /** A table's shape; {@code replicaIdentity} is pg_class.relreplident ('d', 'n', 'f' or 'i'). */
+    record Relation(int id, String schema, String name, char replicaIdentity, List<RelationColumn> columns)
+            implements PgOutputMessage {
+
+        Relation(int id, String schema, String name, List<RelationColumn> columns) {
+            this(id, schema, name, 'd', columns);
+        }
+    }
 
     /** One column of a {@link Relation}. */
     record RelationColumn(String name, int typeOid, int typeModifier, boolean key) {}

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.PGReplicationStream;
@@ -272,11 +273,34 @@ final class SourceSession implements AutoCloseable {
 
     /** Batch columns of a Relation, with type names as {@code format_type} prints them, looked up once per type. */
     List<Column> columns(Relation relation) {
+        // REPLICA IDENTITY FULL flags every column as key; the row's identity is its primary key (none: keyless).
+        Set<String> primaryKey = relation.replicaIdentity() == 'f' ? primaryKey(relation) : null;
         List<Column> columns = new ArrayList<>(relation.columns().size());
         for (RelationColumn c : relation.columns()) {
-            columns.add(new Column(c.name(), typeName(c.typeOid(), c.typeModifier()), c.key()));
+            boolean key = primaryKey == null ? c.key() : primaryKey.contains(c.name());
+            columns.add(new Column(c.name(), typeName(c.typeOid(), c.typeModifier()), key));
         }
         return columns;
+    }
+
+    private Set<String> primaryKey(Relation relation) {
+        try (PreparedStatement ps = query.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_attribute a"
+                + " ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indisprimary"
+                + " AND i.indrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?)")) {
+            ps.setString(1, relation.schema());
+            ps.setString(2, relation.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                Set<String> names = new java.util.HashSet<>();
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+                return names;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the primary key of " + relation.schema() + "." + relation.name(), e);
+        }
     }
 
     private String typeName(int oid, int modifier) {

@@ -49,9 +49,10 @@ final class TableSnapshotReader {
      * source's excluded columns, whose values must never be read.
      */
     static List<Column> columns(Connection connection, TableName table, List<String> excluded) throws SQLException {
-        // The same key flags pgoutput sends: replica identity index, else primary key; FULL marks every column.
+        // The key flags pgoutput sends (replica identity index, else primary key), except that FULL, which pgoutput
+        // reports as every column, keys by the primary key: a row's identity, not all its values (NULLs included).
         String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(CASE c.relreplident"
-                + " WHEN 'f' THEN true WHEN 'n' THEN false"
+                + " WHEN 'n' THEN false"
                 + " WHEN 'i' THEN a.attnum = ANY (SELECT unnest(indkey) FROM pg_index WHERE indrelid = c.oid"
                 + "   AND indisreplident)"
                 + " ELSE a.attnum = ANY (SELECT unnest(indkey) FROM pg_index WHERE indrelid = c.oid AND indisprimary)"

@@ -194,8 +194,12 @@ class GetterIT {
 
         List<Row> updates = new java.util.ArrayList<>();
         List<String> tables = new java.util.ArrayList<>();
+        java.util.Set<String> fullKeys = new java.util.HashSet<>();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             for (ChangeBatch batch : fixture.drain()) {
+                if (batch.table().name().equals("docs_full")) {
+                    batch.columns().stream().filter(Column::key).forEach(c -> fullKeys.add(c.name()));
+                }
                 for (Row row : batch.rows()) {
                     if (row.op() == Op.UPDATE) {
                         updates.add(row);
@@ -209,6 +213,9 @@ class GetterIT {
         assertThat(plain.unchanged()).containsExactly(2);
         assertThat(plain.values().get(2)).isNull();
         Row full = updates.get(tables.indexOf("docs_full"));
+        assertThat(fullKeys)
+                .as("FULL identity keys by the primary key, not every column")
+                .containsExactly("id");
         assertThat(full.unchanged()).isEmpty();
         assertThat(full.values()).containsExactly("1", "final", fullBody);
     }
