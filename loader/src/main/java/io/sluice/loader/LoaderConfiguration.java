@@ -29,6 +29,11 @@ class LoaderConfiguration {
     }
 
     @Bean
+    OpenToastGaps toastGapsHealthIndicator(DataSource dataSource, MeterRegistry meters) {
+        return new OpenToastGaps(dataSource, meters);
+    }
+
+    @Bean
     SimpleMessageListenerContainer loaderContainer(
             ConnectionFactory connectionFactory,
             LoaderProperties properties,

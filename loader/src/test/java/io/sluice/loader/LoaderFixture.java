@@ -49,6 +49,11 @@ final class LoaderFixture implements AutoCloseable {
         return loader;
     }
 
+    /** The loader started first. */
+    ConfigurableApplicationContext loader() {
+        return loaders.getFirst();
+    }
+
     /** Stops the loaders started so far; the queues stay. */
     void stopLoaders() {
         loaders.forEach(ConfigurableApplicationContext::close);

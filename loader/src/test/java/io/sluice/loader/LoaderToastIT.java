@@ -63,6 +63,10 @@ class LoaderToastIT {
     void anUpdateThatOvertakesItsInsertGetsTheLargeValueWhenTheInsertArrives() {
         send(unsentBody(8, 30, 3));
         awaitRow(8, "3", null);
+        // Until the insert arrives the gap is open, and says so: a gauge and the loader's health.
+        OpenToastGaps gaps = fixture.loader().getBean(OpenToastGaps.class);
+        assertThat(gaps.count()).isEqualTo(1);
+        assertThat(gaps.health().getDetails()).containsEntry("open", 1L);
         send(insert(8, 10, 1, LARGE));
         awaitRow(8, "3", LARGE);
         // A newer full change closes the gap: nothing older can touch the row afterwards.
@@ -73,6 +77,7 @@ class LoaderToastIT {
         assertThat(row(8)).containsExactly("4", "final");
         assertThat(target.queryLong("SELECT count(*) FROM sluice.toast_gaps WHERE key = '{8}'"))
                 .isZero();
+        assertThat(gaps.count()).isZero();
     }
 
     @Test
