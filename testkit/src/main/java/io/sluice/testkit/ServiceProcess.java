@@ -17,12 +17,14 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final int managementPort;
+    private final Path log;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private ServiceProcess(Process process, int port, int managementPort) {
+    private ServiceProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
         this.managementPort = managementPort;
+        this.log = log;
     }
 
     /**
@@ -63,7 +65,12 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectOutput(log.toFile())
                 .start();
         System.err.println(module + " started (log " + log + ")");
-        return new ServiceProcess(process, port, managementPort);
+        return new ServiceProcess(process, port, managementPort, log);
+    }
+
+    /** The file the service's output goes to. */
+    public Path log() {
+        return log;
     }
 
     /** The admin API's port (server.port). */
