@@ -61,13 +61,19 @@ public final class RawBatchPublisher implements AutoCloseable {
 
     /** Hands the batch to an encoder; the future completes when the broker confirmed all of it. */
     public CompletableFuture<Void> publish(ChangeBatch batch) {
-        return CompletableFuture.supplyAsync(() -> encodeAndSend(batch), encoders)
+        return publish(batch, java.util.Map.of());
+    }
+
+    /** The same, with headers of its own on each of the batch's messages. */
+    public CompletableFuture<Void> publish(ChangeBatch batch, java.util.Map<String, Object> headers) {
+        return CompletableFuture.supplyAsync(() -> encodeAndSend(batch, headers), encoders)
                 .thenCompose(Function.identity());
     }
 
-    private CompletableFuture<Void> encodeAndSend(ChangeBatch batch) {
+    private CompletableFuture<Void> encodeAndSend(ChangeBatch batch, java.util.Map<String, Object> headers) {
         String routingKey = Topology.rawRoutingKey(batch.source(), batch.table());
         List<Message> parts = messages.toMessages(batch);
+        parts.forEach(part -> headers.forEach(part.getMessageProperties()::setHeader));
         long bytes = parts.stream().mapToLong(m -> m.getBody().length).sum();
         acquire(bytes);
         CompletableFuture<?>[] confirms = parts.stream()

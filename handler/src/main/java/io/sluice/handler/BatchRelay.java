@@ -174,7 +174,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
                     withIdentity(message, batch), batch.table(), batch.rows().size());
         }
         PipelineRunner.Result result = shaped.get();
-        result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason));
+        result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason, message));
         count(batch.table(), "filtered", result.dropped());
         List<String> to = targets;
         if (result.targets() != null) {
@@ -182,12 +182,15 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
             List<String> unknown =
                     result.targets().stream().filter(t -> !targets.contains(t)).toList();
             if (!unknown.isEmpty()) {
-                deadLetter(result.output(), "route: " + unknown + " are not targets of this handler " + targets);
+                deadLetter(
+                        result.output(), "route: " + unknown + " are not targets of this handler " + targets, message);
             }
         }
         ChangeBatch output = result.output();
         count(batch.table(), "relayed", output.rows().size());
-        return output.rows().isEmpty() ? List.of() : routed(output.table(), to, messages.toMessages(output));
+        List<Message> shapedMessages = messages.toMessages(output);
+        keepFileName(message, shapedMessages);
+        return output.rows().isEmpty() ? List.of() : routed(output.table(), to, shapedMessages);
     }
 
     /**
@@ -250,8 +253,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private void deadLetter(ChangeBatch rejected, String reason) {
-        for (Message dead : messages.toMessages(rejected)) {
+    private void deadLetter(ChangeBatch rejected, String reason, Message input) {
+        for (Message dead : messages.setAside(rejected, input)) {
             publisher.publishAndWait(
                     topology.deadLetterExchange(),
                     Stage.HANDLER.id(),
@@ -264,6 +267,14 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         if (rows > 0) {
             meters.counter("sluice.rows", "stage", "handler", "table", table.toString(), "outcome", outcome)
                     .increment(rows);
+        }
+    }
+
+    /** A file row's batch keeps naming its file after shaping, so that a dead letter downstream can name it too. */
+    private static void keepFileName(Message input, List<Message> outputs) {
+        Object file = input.getMessageProperties().getHeader(BatchMessages.HEADER_FILE);
+        if (file != null) {
+            outputs.forEach(m -> m.getMessageProperties().setHeader(BatchMessages.HEADER_FILE, file));
         }
     }
 

@@ -109,12 +109,14 @@ final class BatchLoader implements BatchMessageListener {
             // A whole batch goes as the message it came in (its headers, e.g. a file's name and line, kept); a row
             // isolated from one goes as a batch of its own.
             Message original = received.get(refused.batch());
-            List<Message> dead = original != null ? List.of(original) : messages.toMessages(refused.batch());
+            List<Message> dead = original != null
+                    ? List.of(original)
+                    : messages.setAside(refused.batch(), inputOf(refused.batch(), received));
             for (Message message : dead) {
                 if (refused.sqlState() != null) {
                     message.getMessageProperties().setHeader(BatchMessages.HEADER_SQLSTATE, refused.sqlState());
                 }
-                deadLetter(message, refused.reason(), "refused");
+                deadLetter(message, traced(refused.reason(), message), "refused");
             }
             meters.counter(
                             "sluice.rows",
@@ -144,6 +146,36 @@ final class BatchLoader implements BatchMessageListener {
             }
         }
     }
+
+    /** The message a slice of rows came in: the one whose batch holds its first row. */
+    private static Message inputOf(ChangeBatch slice, Map<ChangeBatch, Message> received) {
+        if (slice.rows().isEmpty()) {
+            return null;
+        }
+        for (Map.Entry<ChangeBatch, Message> entry : received.entrySet()) {
+            ChangeBatch batch = entry.getKey();
+            if (batch.table().equals(slice.table())
+                    && batch.rows().contains(slice.rows().getFirst())) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** The reason with a file row's place instead of the staging table's ("COPY sluice_stage_0, line 1"). */
+    private static String traced(String reason, Message message) {
+        Object file = message.getMessageProperties().getHeader(BatchMessages.HEADER_FILE);
+        Object line = message.getMessageProperties().getHeader(BatchMessages.HEADER_LINE);
+        if (file == null || line == null) {
+            return reason;
+        }
+        return STAGING_PLACE
+                .matcher(reason)
+                .replaceAll(java.util.regex.Matcher.quoteReplacement("file " + file + ", line " + line));
+    }
+
+    private static final java.util.regex.Pattern STAGING_PLACE =
+            java.util.regex.Pattern.compile("COPY sluice_stage_\\d+, line \\d+");
 
     private void deadLetter(Message message, String reason, String kind) {
         publisher.publishAndWait(

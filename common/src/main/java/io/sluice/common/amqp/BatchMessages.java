@@ -26,6 +26,10 @@ public class BatchMessages {
     public static final String HEADER_LAST_VERSION = "x-sluice-last-version";
     public static final String HEADER_ERROR = "x-sluice-error";
     public static final String HEADER_STAGE = "x-sluice-stage";
+    /** On batches of file rows, and every dead letter of one: the file's name in its store. */
+    public static final String HEADER_FILE = "x-sluice-file";
+    /** On a dead letter of one file row: its line (record) number in the file. */
+    public static final String HEADER_LINE = "x-sluice-line";
     /** On a dead letter the database refused: its SQLSTATE (e.g. 42501), so a script can tell a right from a value. */
     public static final String HEADER_SQLSTATE = "x-sluice-sqlstate";
 
@@ -133,6 +137,33 @@ public class BatchMessages {
                 .setHeader(HEADER_FIRST_VERSION, batch.firstVersion().toString())
                 .setHeader(HEADER_LAST_VERSION, batch.lastVersion().toString())
                 .build();
+    }
+
+    /**
+     * Rows set aside from a batch that came in {@code from}, as messages that say where they came from: the input's
+     * file name, and for file rows one message per row with its line (a file row's version is its line).
+     */
+    public List<Message> setAside(ChangeBatch rows, Message from) {
+        Object file = from == null ? null : from.getMessageProperties().getHeader(HEADER_FILE);
+        List<Message> out = new ArrayList<>();
+        if (rows.origin() == io.sluice.common.batch.Origin.FILE && rows.rows().size() > 1) {
+            for (Row row : rows.rows()) {
+                out.addAll(setAside(rows.withRows(List.of(row)), from));
+            }
+            return out;
+        }
+        for (Message message : toMessages(rows)) {
+            if (file != null) {
+                message.getMessageProperties().setHeader(HEADER_FILE, file);
+            }
+            if (rows.origin() == io.sluice.common.batch.Origin.FILE
+                    && rows.rows().size() == 1) {
+                message.getMessageProperties()
+                        .setHeader(HEADER_LINE, rows.rows().getFirst().seq());
+            }
+            out.add(message);
+        }
+        return out;
     }
 
     /** A copy of a message for a dead-letter queue, saying which stage gave up on it and why. */

@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.QuoteMode;
 
 /**
  * CSV per RFC 4180 through Apache Commons CSV: a header line or configured columns, delimiter, quote, a null marker
@@ -27,13 +28,25 @@ public record CsvFormat(
         char quote,
         String nullMarker,
         Charset charset,
-        long maxLineChars)
+        long maxLineChars,
+        Nulls nulls)
         implements LineFormat {
 
-    /** With the default line-length cap. */
+    /** Which fields are NULL. */
+    public enum Nulls {
+        /**
+         * PostgreSQL's {@code COPY … (FORMAT csv)}: an unquoted empty field — or, when set, the unquoted null marker — is
+         * NULL; a quoted one ({@code ""}, {@code "\N"}) is that text.
+         */
+        POSTGRES,
+        /** Sluice's earlier rule: a field equal to the null marker, quoted or not, is NULL; else every field is text. */
+        LEGACY
+    }
+
+    /** With the default line-length cap and PostgreSQL's rule for NULL. */
     public CsvFormat(
             List<String> columns, boolean header, char delimiter, char quote, String nullMarker, Charset charset) {
-        this(columns, header, delimiter, quote, nullMarker, charset, DEFAULT_MAX_LINE_CHARS);
+        this(columns, header, delimiter, quote, nullMarker, charset, DEFAULT_MAX_LINE_CHARS, Nulls.POSTGRES);
     }
 
     @Override
@@ -43,7 +56,10 @@ public record CsvFormat(
                 .builder()
                 .setDelimiter(delimiter)
                 .setQuote(quote)
-                .setNullString(nullMarker);
+                .setNullString(nullMarker)
+                // Commons CSV's "strict quote mode": a quoted field is never NULL, an unquoted empty one is (when no
+                // marker is set) — the rule of PostgreSQL's COPY.
+                .setQuoteMode(nulls == Nulls.POSTGRES ? QuoteMode.ALL_NON_NULL : null);
         if (header) {
             format.setHeader().setSkipHeaderRecord(true);
         }

@@ -160,6 +160,15 @@ final class FileIngestion {
         } catch (UnreadableFileException unreadable) {
             quarantine(claim, unreadable.getMessage());
             return;
+        } catch (java.io.UncheckedIOException readFailure) {
+            // Reading failed in a way a retry may mend (the store's I/O): retried with backoff, a bounded number of
+            // times.
+            int attempts = ledger.failedAttempt(claim, owner, String.valueOf(readFailure.getCause()));
+            if (attempts >= MAX_READ_ATTEMPTS) {
+                quarantine(claim, "reading failed " + attempts + " times, last: " + readFailure.getCause());
+                return;
+            }
+            throw readFailure;
         } catch (java.util.zip.ZipException | com.github.luben.zstd.ZstdIOException broken) {
             quarantine(claim, "broken compression: " + broken.getMessage()); // found at the start of the file
             return;
@@ -176,6 +185,9 @@ final class FileIngestion {
         log.info("loaded {}: {} rows, {} bad lines", claim.path(), outcome.rows(), outcome.badLines());
         dispose(claim.path(), false);
     }
+
+    /** Failures to read one file before it is quarantined. */
+    static final int MAX_READ_ATTEMPTS = 5;
 
     private void quarantine(Claim claim, String reason) throws Exception {
         log.warn("quarantined {}: {}", claim.path(), reason);

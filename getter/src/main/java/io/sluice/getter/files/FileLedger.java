@@ -88,7 +88,9 @@ public final class FileLedger {
                         "UPDATE sluice.files f SET state = 'claimed', owner = ?,"
                                 + " heartbeat_at = now(), updated_at = now() WHERE f.id = (SELECT id FROM sluice.files"
                                 + " WHERE source = ? AND (state = 'new' OR (state IN ('claimed', 'loading')"
-                                + " AND (owner = ? OR heartbeat_at < now() - ?::interval))) ORDER BY id LIMIT 1"
+                                + " AND (owner = ? OR heartbeat_at < now() - ?::interval)))"
+                                // A file that keeps failing waits behind the others: it cannot starve them.
+                                + " ORDER BY attempts, id LIMIT 1"
                                 + " FOR UPDATE SKIP LOCKED) RETURNING id, path, mtime, version, confirmed_line, rows, bad_lines")) {
             claim.setString(1, owner);
             claim.setString(2, source);
@@ -105,6 +107,20 @@ public final class FileLedger {
                                 rs.getLong(6),
                                 rs.getLong(7)))
                         : Optional.empty();
+            }
+        }
+    }
+
+    /** Counts a failure to read the claimed file; returns how many there have been. */
+    public int failedAttempt(Claim claim, String owner, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement count = c.prepareStatement("UPDATE sluice.files SET attempts = attempts + 1,"
+                        + " reason = ?, updated_at = now() WHERE id = ? AND owner = ? RETURNING attempts")) {
+            count.setString(1, reason);
+            count.setLong(2, claim.id());
+            count.setString(3, owner);
+            try (ResultSet rs = count.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
             }
         }
     }

@@ -36,8 +36,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 final class FileLoad {
 
-    static final String HEADER_FILE = "x-sluice-file";
-    static final String HEADER_LINE = "x-sluice-line";
+    static final String HEADER_FILE = BatchMessages.HEADER_FILE;
+    static final String HEADER_LINE = BatchMessages.HEADER_LINE;
 
     /** How a load ended. */
     record Outcome(boolean quarantined, String reason, long rows, long badLines) {}
@@ -93,7 +93,17 @@ final class FileLoad {
             Iterator<ParsedLine> lines = source.formatOf(claim.path()).read(in);
             boolean more = true;
             while (more) {
-                more = lines.hasNext();
+                try {
+                    more = lines.hasNext();
+                } catch (UnreadableFileException unreadable) {
+                    // The rest of the file cannot be read: the lines before it are loaded, then the file is
+                    // quarantined.
+                    if (!batch.isEmpty() || !badLines.isEmpty()) {
+                        send(claim, batch, badLines, lastLine, rows, bad);
+                    }
+                    settle(claim, true);
+                    throw unreadable;
+                }
                 if (more) {
                     ParsedLine line = lines.next();
                     if (line.number() <= claim.confirmedLine()) {
@@ -144,8 +154,9 @@ final class FileLoad {
             throws Exception {
         List<CompletableFuture<Void>> confirms = new ArrayList<>(1 + badLines.size());
         if (!batch.isEmpty()) {
-            confirms.add(
-                    raw.publish(new ChangeBatch(source.name(), Origin.FILE, source.table(), source.columns(), batch)));
+            confirms.add(raw.publish(
+                    new ChangeBatch(source.name(), Origin.FILE, source.table(), source.columns(), batch),
+                    java.util.Map.of(HEADER_FILE, claim.path()))); // so that any later dead letter names it
         }
         badLineLetters.increment(badLines.size());
         for (ParsedLine line : badLines) {

@@ -130,11 +130,14 @@ public record FileProperties(
      * @param header whether the first line names the columns
      * @param delimiter the field delimiter
      * @param quote the quote character
-     * @param nullMarker the text that stands for NULL (e.g. {@code \N}); by default an empty field is an empty string
+     * @param nullMarker the text that, unquoted, stands for NULL (e.g. {@code \N}); by default an unquoted empty field
+     * @param nulls {@code postgres}: NULL as {@code COPY … CSV} reads it (unquoted empty, or the unquoted marker; a
+     *     quoted field is always text); {@code legacy}: a field equal to the marker, quoted or not, else text
      */
     public record Csv(
             @DefaultValue("true") boolean header,
             @DefaultValue(",") char delimiter,
             @DefaultValue("\"") char quote,
-            String nullMarker) {}
+            String nullMarker,
+            @DefaultValue("postgres") CsvFormat.Nulls nulls) {}
 }

@@ -52,7 +52,8 @@ final class FileSource {
                 dialect.quote(),
                 dialect.nullMarker(),
                 charset,
-                config.maxLineChars());
+                config.maxLineChars(),
+                dialect.nulls());
         this.jsonLines = new JsonLinesFormat(config.columns(), charset, config.maxLineChars());
         this.store = config.directory() != null
                 ? new DirectoryStore(

@@ -5,17 +5,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * JSON lines: one object per line, values taken by the target's column names (a missing name is NULL, other names are
- * ignored). Strings are taken as they are, other values in their JSON text (numbers, booleans, nested objects as JSON).
+ * ignored). Strings are taken unescaped, every other value as its exact JSON text (numbers as written, booleans, nested
+ * objects and arrays character for character).
  * Blank lines are skipped; a line that is not a JSON object is a bad line.
  */
 record JsonLinesFormat(List<String> columns, Charset charset, long maxLineChars) implements LineFormat {
@@ -62,22 +66,47 @@ record JsonLinesFormat(List<String> columns, Charset charset, long maxLineChars)
         };
     }
 
+    /**
+     * One line's values, each as its exact JSON text: strings unescaped, numbers as written ({@code 1.50},
+     * {@code 1e3}, {@code 12345678901234567.89} — never through a double), nested objects and arrays as their own
+     * characters; a name given twice takes its last value, as {@code jsonb} does.
+     */
     private ParsedLine parse(long number, String text) {
-        JsonNode object;
-        try {
-            object = JSON.readTree(text);
+        Map<String, String> fields = new HashMap<>();
+        try (JsonParser parser = JSON.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return ParsedLine.bad(number, "not a JSON object but " + describe(parser.currentToken()), text);
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.PROPERTY_NAME; token = parser.nextToken()) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                fields.put(
+                        name,
+                        switch (value) {
+                            case VALUE_NULL -> null;
+                            case START_OBJECT, START_ARRAY -> {
+                                int start = (int) parser.currentTokenLocation().getCharOffset();
+                                parser.skipChildren();
+                                yield text.substring(
+                                        start, (int) parser.currentLocation().getCharOffset());
+                            }
+                            default -> parser.getString(); // a string unescaped, a number or boolean as written
+                        });
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return ParsedLine.bad(number, "not one JSON object", text);
+            }
         } catch (JacksonException e) {
             return ParsedLine.bad(number, "not JSON: " + e.getOriginalMessage(), text);
         }
-        if (!object.isObject()) {
-            return ParsedLine.bad(number, "not a JSON object but " + object.getNodeType(), text);
-        }
         List<String> values = new ArrayList<>(columns.size());
         for (String column : columns) {
-            JsonNode value = object.get(column);
-            values.add(
-                    value == null || value.isNull() ? null : value.isString() ? value.stringValue() : value.toString());
+            values.add(fields.get(column));
         }
         return ParsedLine.ok(number, values);
+    }
+
+    private static String describe(JsonToken token) {
+        return token == null ? "nothing" : token.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -29,6 +29,10 @@ public interface LineFormat {
         if (e instanceof InputLimits.LimitExceeded limit) {
             return new UnreadableFileException(limit.getMessage() + " (after " + after + ")", e);
         }
+        if (e instanceof org.apache.commons.csv.CSVException malformed) {
+            // An unterminated quote or a malformed record: the same on every read, so never worth a retry.
+            return new UnreadableFileException("malformed CSV after " + after + ": " + malformed.getMessage(), e);
+        }
         if (e instanceof CharacterCodingException) {
             return new UnreadableFileException("not valid " + charset.name() + " text after " + after, e);
         }
@@ -44,12 +48,45 @@ public interface LineFormat {
      */
     static InputLimits.RecordReader strictReader(InputStream in, Charset charset, long maxLineChars) {
         return new InputLimits.RecordReader(
-                new InputStreamReader(
+                withoutByteOrderMark(new InputStreamReader(
                         in,
                         charset.newDecoder()
                                 .onMalformedInput(CodingErrorAction.REPORT)
-                                .onUnmappableCharacter(CodingErrorAction.REPORT)),
+                                .onUnmappableCharacter(CodingErrorAction.REPORT))),
                 maxLineChars);
+    }
+
+    /**
+     * The text without the byte order mark some tools (Excel's "CSV UTF-8") put first, as {@code COPY … HEADER} reads
+     * such a file; a U+FEFF anywhere else is text.
+     */
+    static java.io.Reader withoutByteOrderMark(java.io.Reader reader) {
+        java.io.PushbackReader pushback = new java.io.PushbackReader(reader, 1);
+        return new java.io.FilterReader(pushback) {
+            private boolean checked;
+
+            @Override
+            public int read() throws IOException {
+                skipMark();
+                return super.read();
+            }
+
+            @Override
+            public int read(char[] buffer, int offset, int length) throws IOException {
+                skipMark();
+                return super.read(buffer, offset, length);
+            }
+
+            private void skipMark() throws IOException {
+                if (!checked) {
+                    checked = true;
+                    int first = pushback.read();
+                    if (first >= 0 && first != '\uFEFF') {
+                        pushback.unread(first);
+                    }
+                }
+            }
+        };
     }
 
     /** The line-length cap where none is configured: 64 Mi characters. */
