@@ -64,6 +64,8 @@ public record CsvFormat(
             format.setHeader().setSkipHeaderRecord(true);
         }
         CSVFormat csv = format.get();
+        // A bad line goes to its dead letter as the file had it, quoted only where it must be.
+        CSVFormat printing = csv.builder().setQuoteMode(QuoteMode.MINIMAL).get();
         CSVParser parser;
         try {
             parser = CSVParser.builder().setReader(reader).setFormat(csv).get();
@@ -94,8 +96,9 @@ public record CsvFormat(
                 int expected = header ? parser.getHeaderNames().size() : columns.size();
                 if (record.size() != expected) {
                     return ParsedLine.bad(
-                            number, "expected " + expected + " fields, found " + record.size(), csv.format((Object[])
-                                    record.values()));
+                            number,
+                            "expected " + expected + " fields, found " + record.size(),
+                            printing.format((Object[]) record.values()));
                 }
                 List<String> values = new ArrayList<>(positions.size());
                 for (int position : positions) {

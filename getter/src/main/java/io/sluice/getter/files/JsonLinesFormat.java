@@ -106,7 +106,18 @@ record JsonLinesFormat(List<String> columns, Charset charset, long maxLineChars)
         return ParsedLine.ok(number, values);
     }
 
+    /** A token as the kind of JSON value it starts. */
     private static String describe(JsonToken token) {
-        return token == null ? "nothing" : token.name().toLowerCase(java.util.Locale.ROOT);
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case START_ARRAY -> "ARRAY";
+            case VALUE_STRING -> "STRING";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
+            case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
+            case VALUE_NULL -> "NULL";
+            default -> token.name();
+        };
     }
 }
