@@ -22,13 +22,97 @@ final class Lz4Bodies {
 
     private Lz4Bodies() {}
 
-    /** At most the first {@code bytes} of what the body decompresses to: the start of a batch, for a look at it. */
+    /**
+     * At most the first {@code bytes} of what the body decompresses to: the start of a batch, for a look at it. Decoded
+     * by hand from the frame's first block and stopped at the limit: a stream decoder would allocate a block buffer and
+     * decompress the whole block, which for the handler's unread relay cost as much as reading the batch.
+     */
     static byte[] prefix(byte[] body, int bytes) {
-        try (LZ4FrameInputStream in = new LZ4FrameInputStream(new ByteArrayInputStream(body))) {
-            return in.readNBytes(bytes);
-        } catch (IOException | RuntimeException e) {
-            throw new MalformedBatchException("unreadable lz4 body: " + e.getMessage(), e);
+        try {
+            int at = frameHeaderEnd(body);
+            int blockSize = littleEndianInt(body, at);
+            at += 4;
+            boolean raw = (blockSize & 0x8000_0000) != 0;
+            blockSize &= 0x7FFF_FFFF;
+            if (blockSize == 0 || at + blockSize > body.length) {
+                return new byte[0];
+            }
+            if (raw) {
+                return java.util.Arrays.copyOfRange(body, at, at + Math.min(blockSize, bytes));
+            }
+            return decodeStart(body, at, at + blockSize, bytes);
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new MalformedBatchException("unreadable lz4 body: truncated", e);
         }
+    }
+
+    /** Where the first block starts, after the magic number, the descriptor and its optional fields. */
+    private static int frameHeaderEnd(byte[] body) {
+        if (littleEndianInt(body, 0) != 0x184D2204) {
+            throw new MalformedBatchException("unreadable lz4 body: not an LZ4 frame");
+        }
+        int flags = body[4] & 0xFF;
+        if ((flags >>> 6) != 1) {
+            throw new MalformedBatchException("unreadable lz4 body: frame version " + (flags >>> 6));
+        }
+        int at = 6; // magic, FLG, BD
+        if ((flags & 0x08) != 0) {
+            at += 8; // content size
+        }
+        if ((flags & 0x01) != 0) {
+            at += 4; // dictionary id
+        }
+        return at + 1; // header checksum
+    }
+
+    /** The LZ4 sequences of one block, decoded until {@code limit} bytes are out (or the block ends). */
+    private static byte[] decodeStart(byte[] in, int from, int end, int limit) {
+        byte[] out = new byte[limit];
+        int ip = from;
+        int op = 0;
+        while (ip < end && op < limit) {
+            int token = in[ip++] & 0xFF;
+            int literals = token >>> 4;
+            if (literals == 15) {
+                int b;
+                do {
+                    b = in[ip++] & 0xFF;
+                    literals += b;
+                } while (b == 255);
+            }
+            int copy = Math.min(literals, limit - op);
+            if (ip + literals > end) {
+                throw new MalformedBatchException("unreadable lz4 body: literals past the block");
+            }
+            System.arraycopy(in, ip, out, op, copy);
+            ip += literals;
+            op += copy;
+            if (ip >= end || op >= limit) {
+                break; // the last sequence has literals only
+            }
+            int offset = (in[ip] & 0xFF) | (in[ip + 1] & 0xFF) << 8;
+            ip += 2;
+            int match = token & 15;
+            if (match == 15) {
+                int b;
+                do {
+                    b = in[ip++] & 0xFF;
+                    match += b;
+                } while (b == 255);
+            }
+            match += 4;
+            if (offset == 0 || offset > op) {
+                throw new MalformedBatchException("unreadable lz4 body: a match before the start");
+            }
+            for (int i = 0; i < match && op < limit; i++, op++) {
+                out[op] = out[op - offset]; // byte by byte: a match may overlap what it copies
+            }
+        }
+        return op == limit ? out : java.util.Arrays.copyOf(out, op);
+    }
+
+    private static int littleEndianInt(byte[] in, int at) {
+        return (in[at] & 0xFF) | (in[at + 1] & 0xFF) << 8 | (in[at + 2] & 0xFF) << 16 | (in[at + 3] & 0xFF) << 24;
     }
 
     private static MalformedBatchException tooLarge(int maxBytes) {

@@ -127,4 +127,45 @@ class BatchMessagesTest {
                         new Column("t", "text", false)),
                 list);
     }
+
+    /** Few characters, so that the frame holds long matches, overlapping ones included. */
+    private static final String ALPHABET = "{\"v:1,source\"";
+
+    @Test
+    void theStartOfAnLz4BodyIsDecodedAloneExactlyAndADamagedOneIsMalformed() {
+        java.util.Random random = new java.util.Random(5);
+        for (int size : new int[] {0, 1, 17, 5_000, 300_000}) {
+            byte[] content = new byte[size];
+            for (int i = 0; i < size; i++) {
+                content[i] = (byte) ALPHABET.charAt(random.nextInt(ALPHABET.length()));
+            }
+            byte[] frame = Lz4Bodies.compress(content);
+            for (int limit : new int[] {1, 100, 4096}) {
+                assertThat(Lz4Bodies.prefix(frame, limit))
+                        .as("%d bytes, first %d", size, limit)
+                        .isEqualTo(java.util.Arrays.copyOf(content, Math.min(limit, size)));
+            }
+            for (int damage = 0; damage < 2_000 && frame.length > 0; damage++) {
+                byte[] broken = frame.clone();
+                broken[random.nextInt(broken.length)] ^= (byte) (1 << random.nextInt(8));
+                byte[] cut = java.util.Arrays.copyOf(broken, random.nextInt(broken.length + 1));
+                try {
+                    assertThat(Lz4Bodies.prefix(cut, 4096).length).isLessThanOrEqualTo(4096);
+                } catch (io.sluice.common.batch.MalformedBatchException expected) {
+                    // damaged: the caller reads the whole body instead, which says why
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchsIdentityIsReadFromTheStartOfItsBodyEitherWay() {
+        ChangeBatch batch = batch(1000);
+        for (BatchMessages messages : List.of(lz4, plain)) {
+            org.springframework.amqp.core.Message message =
+                    messages.toMessages(batch).getFirst();
+            assertThat(messages.identity(message))
+                    .contains(new io.sluice.common.batch.BatchCodec.Identity(batch.source(), batch.table()));
+        }
+    }
 }
