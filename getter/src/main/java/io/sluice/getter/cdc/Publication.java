@@ -48,7 +48,8 @@ final class Publication {
             log.warn("source {}: set REPLICA IDENTITY FULL on {} (keyless: full)", source.name(), table);
         }
         Map<TableName, List<String>> columnLists = columnLists(decision.capture());
-        if (!exists()) {
+        Boolean allTables = allTables(); // one look at the catalog: missing, FOR ALL TABLES, or a table list
+        if (allTables == null) {
             String tables = decision.capture().stream()
                     .map(t -> t.quoted() + columnList(columnLists.get(t)))
                     .collect(Collectors.joining(", "));
@@ -60,7 +61,7 @@ final class Publication {
                     decision.capture());
             return new Synced(List.of(), skipped); // a new slot snapshots every published table anyway
         }
-        if (allTables()) {
+        if (allTables) {
             log.warn(
                     "source {}: publication {} is FOR ALL TABLES, so it publishes every table, keyless ones too (whose"
                             + " UPDATE and DELETE then fail in the application): recreate it FOR TABLE, or let Sluice create it",
@@ -93,11 +94,6 @@ final class Publication {
             }
         }
         return new Synced(added, skipped);
-    }
-
-    /** The tables of the publication as pgoutput sends them (partitions of a published parent included). */
-    List<TableName> tables() throws SQLException {
-        return List.copyOf(published().keySet());
     }
 
     /** Each captured table with excluded columns: the columns to publish (its others, generated ones aside). */
@@ -222,21 +218,13 @@ final class Publication {
         }
     }
 
-    private boolean exists() throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
-            query.setString(1, source.publication());
-            try (ResultSet rs = query.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    private boolean allTables() throws SQLException {
+    /** Whether the publication is FOR ALL TABLES; null when there is no such publication. */
+    private Boolean allTables() throws SQLException {
         try (PreparedStatement query =
                 connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
             query.setString(1, source.publication());
             try (ResultSet rs = query.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+                return rs.next() ? rs.getBoolean(1) : null;
             }
         }
     }
