@@ -25,6 +25,7 @@ final class MergeLock {
                 || staging.anyUnchanged()
                 || table.spec().mode() == WriteMode.HISTORY
                 || table.spec().mode() == WriteMode.APPEND
+                || table.spec().mode() == WriteMode.MULTISET
                 || (table.spec().mode() == WriteMode.UPSERT
                         && table.spec().deletes() == DeleteMode.HARD
                         && staging.anyDeletes());

@@ -2,8 +2,10 @@ package io.sluice.loader;
 
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Version;
 import io.sluice.common.pg.TableName;
+import io.sluice.loader.TableRule.WriteMode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -71,7 +73,13 @@ public class MergeWriter {
         List<Refused> refused = new ArrayList<>();
         for (ChangeBatch batch : batches) {
             try {
-                TargetSpec spec = rules.resolve(batch.table(), batch.keyIndexes().length > 0);
+                TargetSpec spec =
+                        rules.resolve(batch.table(), batch.keyIndexes().length > 0, batch.origin() != Origin.FILE);
+                if (spec.mode() == WriteMode.MULTISET && batch.rows().stream().anyMatch(r -> r.op() == Op.UPDATE)) {
+                    throw new SchemaConflictException(batch.table() + " is keyless: a multiset target takes an update"
+                            + " as the delete of the old row and the insert of the new one, but this batch holds"
+                            + " updates without their old rows (from a getter older than the loader?)");
+                }
                 String refusal = allowList.refusal(spec.table());
                 if (refusal != null) {
                     throw new SchemaConflictException(refusal);
@@ -132,26 +140,34 @@ public class MergeWriter {
 
     private static int merge(Connection connection, TargetTable table, List<ChangeBatch> batches, int index)
             throws SQLException {
+        boolean multiset = table.spec().mode() == WriteMode.MULTISET;
         Optional<Version> truncation = Truncations.newest(batches);
-        boolean truncating = truncation.isPresent() && table.spec().truncate();
-        if (truncation.isPresent() && !truncating) {
+        if (truncation.isPresent() && !table.spec().truncate()) {
             log.warn(
                     "TRUNCATE of {} is not applied to {} (set truncate: true in its table rule to propagate it)",
                     batches.get(0).table(),
                     table.name());
+            truncation = Optional.empty();
+        }
+        if (multiset) {
+            Optional<Version> resync = Truncations.newestResync(batches);
+            if (resync.isPresent() && (truncation.isEmpty() || resync.get().compareTo(truncation.get()) > 0)) {
+                truncation = resync;
+            }
         }
         Staging staging = Staging.load(connection, table, batches, index);
-        MergeLock.acquire(connection, table, staging, truncating);
-        if (truncating) {
+        MergeLock.acquire(connection, table, staging, truncation.isPresent());
+        if (truncation.isPresent()) {
             Truncations.apply(connection, table, truncation.get());
         }
-        if (table.spec().truncate()) {
+        if (table.spec().truncate() || multiset) {
             Truncations.discardOlderRows(connection, table, staging);
         }
         switch (table.spec().mode()) {
             case UPSERT -> UpsertMerge.merge(connection, table, staging);
             case APPEND -> AppendMerge.merge(connection, table, staging);
             case HISTORY -> HistoryMerge.merge(connection, table, staging);
+            case MULTISET -> MultisetMerge.merge(connection, table, staging);
         }
         return (int) batches.stream()
                 .flatMap(b -> b.rows().stream())

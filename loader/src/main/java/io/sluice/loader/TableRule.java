@@ -6,8 +6,9 @@ import java.util.Map;
  * How the loader writes one source table (or a pattern of them); every field may be left out.
  *
  * @param target the target table, {@code schema.table}; by default the source's name
- * @param mode upsert (latest row per key), append (every change as a new row) or history (every version, with
- *     valid-from/valid-to); by default upsert for tables with a key and append for the others
+ * @param mode upsert (latest row per key), append (every change as a new row), history (every version, with
+ *     valid-from/valid-to) or multiset (a keyless table's rows, duplicates kept); by default upsert for tables with a
+ *     key, multiset for captured tables without one and append for files without one
  * @param deletes hard (the row goes) or soft ({@code _sluice_deleted} is set); both keep the delete's version
  * @param columns source column name → target column name
  * @param truncate apply the source's TRUNCATE to the target (off by default: a warehouse often keeps more)
@@ -25,7 +26,8 @@ public record TableRule(
     public enum WriteMode {
         UPSERT,
         APPEND,
-        HISTORY
+        HISTORY,
+        MULTISET
     }
 
     /** What a source delete does to the target row. */

@@ -33,13 +33,25 @@ final class TableRules {
         });
     }
 
-    TargetSpec resolve(TableName source, boolean hasKey) {
+    /**
+     * @param hasKey whether the batch's table has a key
+     * @param captured whether the batch comes from a database (change capture or snapshot) rather than a file: a
+     *     captured keyless table is a set of rows to copy (multiset), a keyless file a stream of facts (append)
+     */
+    TargetSpec resolve(TableName source, boolean hasKey, boolean captured) {
         TableRule rule = ruleFor(source);
         TableName target = targetOf(source, rule);
-        WriteMode mode = rule.mode() != null ? rule.mode() : hasKey ? WriteMode.UPSERT : WriteMode.APPEND;
-        if (mode != WriteMode.APPEND && !hasKey) {
+        WriteMode mode = rule.mode() != null
+                ? rule.mode()
+                : hasKey ? WriteMode.UPSERT : captured ? WriteMode.MULTISET : WriteMode.APPEND;
+        if ((mode == WriteMode.UPSERT || mode == WriteMode.HISTORY) && !hasKey) {
             throw new SchemaConflictException(source + " has no key (no primary key or replica identity) and cannot be"
-                    + " written in " + mode.name().toLowerCase() + " mode; use append");
+                    + " written in " + mode.name().toLowerCase() + " mode, which keeps rows by key; use multiset (a"
+                    + " copy of its rows) or append (its changes)");
+        }
+        if (mode == WriteMode.MULTISET && hasKey) {
+            throw new SchemaConflictException(
+                    source + " has a key: multiset mode is for tables without one; use upsert");
         }
         return new TargetSpec(
                 target,

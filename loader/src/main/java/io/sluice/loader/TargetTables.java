@@ -191,7 +191,7 @@ final class TargetTables {
         if (spec.mode() == WriteMode.HISTORY) {
             keys.addAll(List.of(TargetTable.LSN, TargetTable.SEQ));
         }
-        if (spec.mode() != WriteMode.APPEND) {
+        if (spec.mode() == WriteMode.UPSERT || spec.mode() == WriteMode.HISTORY) {
             definitions.add("PRIMARY KEY (" + quoted(keys) + ")");
         }
         String ddl = "CREATE TABLE " + spec.table().quoted() + " (" + String.join(", ", definitions) + ")";
@@ -199,7 +199,7 @@ final class TargetTables {
         createSchemaIfMissing(connection, spec.table().schema());
         try (Statement s = connection.createStatement()) {
             s.execute(ddl);
-            if (spec.mode() == WriteMode.APPEND) {
+            if (spec.mode() == WriteMode.APPEND || spec.mode() == WriteMode.MULTISET) {
                 // Redelivered changes are recognised by their version.
                 s.execute("CREATE INDEX ON " + spec.table().quoted() + " (" + Identifiers.quote(TargetTable.LSN) + ", "
                         + Identifiers.quote(TargetTable.SEQ) + ")");
@@ -216,6 +216,7 @@ final class TargetTables {
                 Identifiers.quote(TargetTable.SEQ) + " int8 NOT NULL DEFAULT 0"));
         switch (spec.mode()) {
             case APPEND -> meta.add(Identifiers.quote(TargetTable.OP) + " char(1)");
+            case MULTISET -> {}
             case HISTORY -> {
                 meta.add(Identifiers.quote(TargetTable.VALID_FROM) + " timestamptz");
                 meta.add(Identifiers.quote(TargetTable.VALID_TO) + " timestamptz");
@@ -277,7 +278,7 @@ final class TargetTables {
     /** An upsert needs a unique index on exactly the key (history: the key and the version). */
     private static void checkUniqueKey(Connection connection, TargetSpec spec, List<Column> columns)
             throws SQLException {
-        if (spec.mode() == WriteMode.APPEND) {
+        if (spec.mode() == WriteMode.APPEND || spec.mode() == WriteMode.MULTISET) {
             return;
         }
         Set<String> wanted =

@@ -2,6 +2,7 @@ package io.sluice.loader;
 
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import io.sluice.common.batch.Version;
 import io.sluice.common.pg.Identifiers;
@@ -22,8 +23,22 @@ final class Truncations {
 
     private Truncations() {}
 
+    /** The newest TRUNCATE of the source's application (a change the rule may or may not propagate). */
     static Optional<Version> newest(List<ChangeBatch> batches) {
+        return newest(batches, false);
+    }
+
+    /**
+     * The newest resync: a snapshot of a keyless table starts with a TRUNCATE at its consistent point, since its rows
+     * then replace every older one (a keyless row cannot be matched to its earlier copy by a key).
+     */
+    static Optional<Version> newestResync(List<ChangeBatch> batches) {
+        return newest(batches, true);
+    }
+
+    private static Optional<Version> newest(List<ChangeBatch> batches, boolean resync) {
         return batches.stream()
+                .filter(b -> (b.origin() == Origin.SNAPSHOT) == resync)
                 .flatMap(b -> b.rows().stream())
                 .filter(r -> r.op() == Op.TRUNCATE)
                 .map(Row::version)
@@ -44,7 +59,9 @@ final class Truncations {
                         + Identifiers.quote(TargetTable.VALID_TO) + " IS NULL";
             // Asked for by the rule (truncate: true): the rows appended before it go, as they went at the source.
             case APPEND -> "DELETE FROM " + q + " t" + older;
+            case MULTISET -> null; // MultisetMerge.truncate, which also mends the deletes it undoes
         };
+
         try (PreparedStatement record = connection.prepareStatement("INSERT INTO sluice.truncations AS tr"
                 + " (target_table, lsn, seq) VALUES (?, ?, ?) ON CONFLICT (target_table) DO UPDATE SET"
                 + " lsn = EXCLUDED.lsn, seq = EXCLUDED.seq, truncated_at = now()"
@@ -53,6 +70,10 @@ final class Truncations {
             record.setLong(2, truncation.lsn());
             record.setLong(3, truncation.seq());
             record.executeUpdate();
+        }
+        if (sql == null) {
+            MultisetMerge.truncate(connection, table, truncation);
+            return;
         }
         try (PreparedStatement truncate = connection.prepareStatement(sql)) {
             int parameter = 1;

@@ -45,6 +45,7 @@ class LoaderSchemaIT {
                 "--sluice.loader.tables[public.users].deletes=soft",
                 "--sluice.loader.tables[public.users].truncate=true",
                 "--sluice.loader.tables[public.logs].truncate=true",
+                "--sluice.loader.tables[public.logs].mode=append",
                 "--sluice.loader.tables[public.facts].distribute-by=id");
     }
 

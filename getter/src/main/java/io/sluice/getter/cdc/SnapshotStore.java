@@ -131,6 +131,37 @@ class SnapshotStore {
                 job.scope());
     }
 
+    /** The tables a planned job reads. */
+    List<TableName> tables(Job job) {
+        return jdbc
+                .queryForList(
+                        "SELECT DISTINCT table_name FROM sluice.snapshot_chunks WHERE source = ? AND slot = ? AND scope = ?",
+                        String.class,
+                        job.source(),
+                        job.slot(),
+                        job.scope())
+                .stream()
+                .map(TableName::parse)
+                .toList();
+    }
+
+    /**
+     * Makes every chunk of a partly read table pending again, to be read in the snapshot being started; a table read
+     * whole (or not at all) is left as it is.
+     */
+    void reread(Job job, TableName table) {
+        jdbc.update(
+                "UPDATE sluice.snapshot_chunks c SET state = 'pending', rows = NULL, snapshot_lsn = NULL, done_at = NULL"
+                        + " WHERE source = ? AND slot = ? AND scope = ? AND table_name = ? AND state = 'done'"
+                        + " AND EXISTS (SELECT 1 FROM sluice.snapshot_chunks p WHERE p.source = c.source"
+                        + " AND p.slot = c.slot AND p.scope = c.scope AND p.table_name = c.table_name"
+                        + " AND p.state = 'pending')",
+                job.source(),
+                job.slot(),
+                job.scope(),
+                table.toString());
+    }
+
     /** Counts of done and all chunks. */
     long[] progress(Job job) {
         return jdbc.queryForObject(

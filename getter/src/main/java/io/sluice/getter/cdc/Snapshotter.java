@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
@@ -80,24 +83,43 @@ final class Snapshotter {
             for (int i = 0; i < settings.snapshot().parallelism(); i++) {
                 connections.add(importSnapshot(snapshotName));
             }
+            Map<TableName, List<Column>> columns = new HashMap<>();
             if (!store.planned(job)) {
                 store.plan(job, plan(connections.get(0), tables));
-            }
-            Map<TableName, List<Column>> columns = new HashMap<>();
-            List<SnapshotChunk> pending = store.pending(job);
-            for (SnapshotChunk chunk : pending) {
-                if (!columns.containsKey(chunk.table())) {
-                    columns.put(
-                            chunk.table(),
-                            TableSnapshotReader.columns(
-                                    connections.get(0), chunk.table(), source.excludedColumns(chunk.table())));
+            } else {
+                for (TableName table : store.tables(job)) {
+                    if (isKeyless(columns(connections.get(0), columns, table))) {
+                        // Rows read in an earlier snapshot cannot be matched to this one's by a key: a table left
+                        // partly read is read again whole, in this snapshot, and replaces what the target has.
+                        store.reread(job, table);
+                    }
                 }
             }
+            List<SnapshotChunk> pending = store.pending(job);
+            for (SnapshotChunk chunk : pending) {
+                columns(connections.get(0), columns, chunk.table());
+            }
+            columns.keySet()
+                    .removeIf(table -> pending.stream().noneMatch(c -> c.table().equals(table)));
             return new Running(job, connections, consistentPoint, new ConcurrentLinkedQueue<>(pending), columns);
         } catch (SQLException | RuntimeException e) {
             connections.forEach(Snapshotter::closeQuietly);
             throw e;
         }
+    }
+
+    private List<Column> columns(Connection connection, Map<TableName, List<Column>> known, TableName table)
+            throws SQLException {
+        List<Column> columns = known.get(table);
+        if (columns == null) {
+            columns = TableSnapshotReader.columns(connection, table, source.excludedColumns(table));
+            known.put(table, columns);
+        }
+        return columns;
+    }
+
+    static boolean isKeyless(List<Column> columns) {
+        return columns.stream().noneMatch(Column::key);
     }
 
     private Connection importSnapshot(String snapshotName) throws SQLException {
@@ -172,6 +194,14 @@ final class Snapshotter {
             chunksTotal.set(progress[1]);
             Instant now = Instant.now();
             List<CompletableFuture<Void>> done = new ArrayList<>();
+            columns.forEach((table, tableColumns) -> {
+                if (isKeyless(tableColumns)) {
+                    // The snapshot's rows replace every older row of a keyless table, whatever order they arrive in.
+                    Row resync = new Row(Op.TRUNCATE, consistentPoint.value(), 0, now, List.of(), List.of());
+                    done.add(publish.apply(
+                            new ChangeBatch(source.name(), Origin.SNAPSHOT, table, tableColumns, List.of(resync))));
+                }
+            });
             for (Connection c : connections) {
                 CompletableFuture<Void> worker = new CompletableFuture<>();
                 done.add(worker);

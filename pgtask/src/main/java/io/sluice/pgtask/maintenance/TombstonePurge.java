@@ -9,8 +9,8 @@ import java.time.Instant;
 import javax.sql.DataSource;
 
 /**
- * Purges the loader's tombstones (versions of deleted keys) older than a horizon, in slices so that no transaction
- * holds many locks: past the horizon no older change of those keys is expected to arrive any more.
+ * Purges the loader's tombstones (versions of deleted keys) and keyless deletes older than a horizon, in slices so that
+ * no transaction holds many locks: past the horizon no older change of those rows is expected to arrive any more.
  */
 public final class TombstonePurge implements Job {
 
@@ -43,17 +43,23 @@ public final class TombstonePurge implements Job {
 
     @Override
     public String run(Instant now) throws Exception {
+        long tombstones = purge("sluice.tombstones", now);
+        long keylessDeletes = purge("sluice.keyless_deletes", now);
+        return "purged " + tombstones + " tombstones and " + keylessDeletes + " keyless deletes older than " + horizon;
+    }
+
+    private long purge(String table, Instant now) throws Exception {
         long purged = 0;
         int slice;
         try (Connection c = state.getConnection();
-                PreparedStatement purge = c.prepareStatement("DELETE FROM sluice.tombstones WHERE ctid IN (SELECT"
-                        + " ctid FROM sluice.tombstones WHERE deleted_at < ? LIMIT " + SLICE + ")")) {
+                PreparedStatement purge = c.prepareStatement("DELETE FROM " + table
+                        + " WHERE ctid IN (SELECT ctid FROM " + table + " WHERE deleted_at < ? LIMIT " + SLICE + ")")) {
             purge.setTimestamp(1, Timestamp.from(now.minus(horizon)));
             do {
                 slice = purge.executeUpdate();
                 purged += slice;
             } while (slice == SLICE);
         }
-        return "purged " + purged + " tombstones older than " + horizon;
+        return purged;
     }
 }
