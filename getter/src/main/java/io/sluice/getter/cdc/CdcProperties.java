@@ -18,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param enabled whether the getter captures changes at all
  * @param sources the databases to capture
  * @param maxBatchRows rows of one table gathered into one batch before it is published
+ * @param maxBatchBytes value bytes of one table gathered into one batch before it is published
+ * @param linger how long a table's rows from small transactions wait for the next transactions' rows before they are
+ *     published together (one batch per table instead of one per transaction); zero publishes at every commit
  * @param statusInterval how often the getter reports its flushed position to the server
  * @param retryBackoff first wait before reconnecting after a failure; it doubles up to a minute
  * @param snapshot how initial snapshots are read
@@ -32,6 +35,8 @@ public record CdcProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue List<@Valid Source> sources,
         @DefaultValue("5000") @Min(1) int maxBatchRows,
+        @DefaultValue("4MB") DataSize maxBatchBytes,
+        @DefaultValue("50ms") Duration linger,
         @DefaultValue("10s") Duration statusInterval,
         @DefaultValue("1s") Duration retryBackoff,
         @DefaultValue @Valid Snapshot snapshot,

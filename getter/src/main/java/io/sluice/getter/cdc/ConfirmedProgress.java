@@ -46,6 +46,11 @@ final class ConfirmedProgress {
         return confirmedLsn;
     }
 
+    /** Whether {@link #awaitRoom()} would wait. */
+    boolean full() {
+        return pending.size() >= maxPending;
+    }
+
     /** Backpressure: when too many transactions await confirms, waits for the oldest before reading more. */
     void awaitRoom() throws InterruptedException {
         while (pending.size() >= maxPending) {

@@ -290,7 +290,13 @@ final class ReplicationRunner {
         log.info("streaming slot {} of source {}", source.slot(), source.name());
         PgOutputDecoder decoder = new PgOutputDecoder();
         TransactionAssembler assembler = new TransactionAssembler(
-                source.name(), settings.maxBatchRows(), publisher::publish, session::columns, session::fillUnchanged);
+                source.name(),
+                settings.maxBatchRows(),
+                settings.maxBatchBytes().toBytes(),
+                settings.linger(),
+                publisher::publish,
+                session::columns,
+                session::fillUnchanged);
         ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
         IdleBackoff idle = new IdleBackoff();
         long reported = 0;
@@ -320,6 +326,7 @@ final class ReplicationRunner {
                 if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
                     snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
                 }
+                assembler.flushDue();
                 ByteBuffer message = stream.readPending();
                 if (message == null) {
                     reported = report(stream, progress, reported);
@@ -331,8 +338,14 @@ final class ReplicationRunner {
                 if (committed != null) {
                     progress.add(committed);
                     reported = report(stream, progress, reported);
+                    if (progress.full()) {
+                        assembler.flushAll(); // the oldest may be waiting for its rows' linger
+                    }
                     progress.awaitRoom();
                 }
+            }
+            if (!assembler.inTransaction()) {
+                assembler.flushAll(); // a stop publishes what lingers, so that its position can be confirmed
             }
             report(stream, progress, reported);
             stream.close();

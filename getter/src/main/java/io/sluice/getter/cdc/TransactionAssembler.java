@@ -14,6 +14,7 @@ import io.sluice.getter.cdc.PgOutputMessage.Relation;
 import io.sluice.getter.cdc.PgOutputMessage.Truncate;
 import io.sluice.getter.cdc.PgOutputMessage.Tuple;
 import io.sluice.getter.cdc.PgOutputMessage.Update;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Turns a stream of decoded pgoutput messages into {@link ChangeBatch}es, one table per batch, versioned by the
- * transaction's commit LSN (known from Begin) and the change's position in it. A table's rows are published as soon as
- * they fill a batch, so a large transaction is not held whole; the commit is done when all its batches are confirmed.
+ * Turns a stream of decoded pgoutput messages into {@link ChangeBatch}es, one table per batch, each row versioned by
+ * its transaction's commit LSN (known from Begin) and its position in it. A table's rows are published as soon as they
+ * fill a batch (rows or bytes), so a large transaction is not held whole; small transactions that follow each other
+ * share a table's batch for up to {@code linger}, so that an OLTP load of one-row transactions does not become one
+ * message per row. A commit is done when every batch holding its rows is confirmed.
  */
 public final class TransactionAssembler {
 
@@ -57,12 +60,27 @@ public final class TransactionAssembler {
     private final Function<ChangeBatch, CompletableFuture<Void>> sink;
     private final Function<Relation, List<Column>> columnResolver;
     private final UnchangedValues unchangedValues;
+    /** A table's rows waiting to be published, and the future of the batch they will be published in. */
+    private static final class Buffer {
+        final List<Row> rows = new ArrayList<>();
+        final CompletableFuture<Void> published = new CompletableFuture<>();
+        final long startedNanos = System.nanoTime();
+        long bytes;
+        /** The last transaction that put a row here. */
+        long transaction = -1;
+    }
+
+    private final long lingerNanos;
+    private final long maxBatchBytes;
     private final Map<Integer, TableShape> tables = new HashMap<>();
-    private final Map<Integer, List<Row>> buffers = new LinkedHashMap<>();
+    private final Map<Integer, Buffer> buffers = new LinkedHashMap<>();
+    /** This transaction's batches outside the buffers (truncates, schema changes), and the buffers it wrote to. */
     private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+
     private long commitLsn;
     private Instant commitTime;
     private long seq;
+    private long transactions;
     private boolean inTransaction;
 
     /**
@@ -84,8 +102,26 @@ public final class TransactionAssembler {
             Function<ChangeBatch, CompletableFuture<Void>> sink,
             Function<Relation, List<Column>> columnResolver,
             UnchangedValues unchangedValues) {
+        this(source, maxBatchRows, Long.MAX_VALUE, Duration.ZERO, sink, columnResolver, unchangedValues);
+    }
+
+    /**
+     * @param maxBatchBytes value bytes of one batch before it is published
+     * @param linger how long a table's rows may wait for the next transactions' rows before they are published; zero
+     *     publishes every transaction's rows at its commit
+     */
+    public TransactionAssembler(
+            String source,
+            int maxBatchRows,
+            long maxBatchBytes,
+            Duration linger,
+            Function<ChangeBatch, CompletableFuture<Void>> sink,
+            Function<Relation, List<Column>> columnResolver,
+            UnchangedValues unchangedValues) {
         this.source = source;
         this.maxBatchRows = maxBatchRows;
+        this.maxBatchBytes = maxBatchBytes;
+        this.lingerNanos = linger.toNanos();
         this.sink = sink;
         this.columnResolver = columnResolver;
         this.unchangedValues = unchangedValues;
@@ -117,19 +153,40 @@ public final class TransactionAssembler {
 
     private void begin(Begin begin) {
         inTransaction = true;
+        transactions++;
         commitLsn = begin.finalLsn();
         commitTime = toInstant(begin.commitTimeMicros());
         seq = 0;
     }
 
     private CommittedTransaction commit(Commit commit) {
-        for (Integer relation : List.copyOf(buffers.keySet())) {
-            flush(relation);
+        if (lingerNanos == 0) {
+            flushAll();
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new));
         inFlight.clear();
         inTransaction = false;
         return new CommittedTransaction(commit.endLsn(), all);
+    }
+
+    /** Publishes every table's waiting rows (before waiting on confirms, and when the stream stops). */
+    public void flushAll() {
+        for (Integer relation : List.copyOf(buffers.keySet())) {
+            flush(relation);
+        }
+    }
+
+    /** Publishes the rows that waited their linger; call between messages, and when none is pending. */
+    public void flushDue() {
+        if (buffers.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, Buffer> entry : List.copyOf(buffers.entrySet())) {
+            if (now - entry.getValue().startedNanos >= lingerNanos) {
+                flush(entry.getKey());
+            }
+        }
     }
 
     /**
@@ -171,6 +228,13 @@ public final class TransactionAssembler {
         TableShape shape = shape(update.relationId());
         Tuple oldKey = update.oldKey();
         Tuple row = update.oldIsFullRow() ? withOldValues(update.row(), oldKey) : update.row();
+        if (oldKey != null && shape.columns().stream().noneMatch(Column::key)) {
+            // A keyless table (REPLICA IDENTITY FULL): no key says which target row changed, so the update travels as
+            // the delete of the old row, by all its values, and the insert of the new one.
+            add(update.relationId(), Op.DELETE, oldKey);
+            add(update.relationId(), Op.INSERT, row);
+            return;
+        }
         if (oldKey != null && !sameKey(shape, oldKey, update.row())) {
             // The key changed: the old key's row is gone, so the target must delete it, not keep it beside the new one.
             add(update.relationId(), Op.DELETE, oldKey);
@@ -225,20 +289,38 @@ public final class TransactionAssembler {
             unchanged = indexes;
         }
         List<String> values = Collections.unmodifiableList(Arrays.asList(tuple.values()));
-        List<Row> buffer = buffers.computeIfAbsent(relationId, id -> new ArrayList<>());
-        buffer.add(new Row(op, commitLsn, ++seq, commitTime, values, unchanged));
-        if (buffer.size() >= maxBatchRows) {
+        Buffer buffer = buffers.get(relationId);
+        if (buffer == null) {
+            buffer = new Buffer();
+            buffers.put(relationId, buffer);
+        }
+        if (buffer.transaction != transactions) {
+            buffer.transaction = transactions;
+            inFlight.add(buffer.published); // this transaction is done only once that batch is confirmed
+        }
+        buffer.rows.add(new Row(op, commitLsn, ++seq, commitTime, values, unchanged));
+        for (String value : tuple.values()) {
+            buffer.bytes += value == null ? 1 : value.length() + 1;
+        }
+        if (buffer.rows.size() >= maxBatchRows || buffer.bytes >= maxBatchBytes) {
             flush(relationId);
         }
     }
 
     private void flush(int relationId) {
-        List<Row> rows = buffers.remove(relationId);
-        if (rows == null || rows.isEmpty()) {
+        Buffer buffer = buffers.remove(relationId);
+        if (buffer == null || buffer.rows.isEmpty()) {
             return;
         }
         TableShape shape = shape(relationId);
-        inFlight.add(sink.apply(new ChangeBatch(source, Origin.CDC, shape.table(), shape.columns(), rows)));
+        sink.apply(new ChangeBatch(source, Origin.CDC, shape.table(), shape.columns(), buffer.rows))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        buffer.published.completeExceptionally(error);
+                    } else {
+                        buffer.published.complete(null);
+                    }
+                });
     }
 
     private TableShape shape(int relationId) {

@@ -139,6 +139,69 @@ class TransactionAssemblerTest {
         return new PgOutputMessage.LogicalMessage(false, lsn, TransactionAssembler.HEARTBEAT_PREFIX, new byte[0]);
     }
 
+    @Test
+    void smallTransactionsShareATablesBatchAndEachIsDoneOnlyWhenThatBatchIsConfirmed() {
+        TransactionAssembler lingering = new TransactionAssembler(
+                "shop",
+                100,
+                Long.MAX_VALUE,
+                java.time.Duration.ofHours(1),
+                batch -> {
+                    published.add(batch);
+                    CompletableFuture<Void> confirm = new CompletableFuture<>();
+                    confirms.add(confirm);
+                    return confirm;
+                },
+                relation -> relation.columns().stream()
+                        .map(c -> new Column(c.name(), "bigint", c.key()))
+                        .toList(),
+                TransactionAssembler.UnchangedValues.NONE);
+        lingering.accept(relation());
+        List<TransactionAssembler.CommittedTransaction> commits = new ArrayList<>();
+        for (int t = 1; t <= 3; t++) {
+            lingering.accept(new Begin(1_000L * t, 0, t));
+            lingering.accept(new Insert(1, tuple(Integer.toString(t), "0")));
+            commits.add(lingering.accept(new Commit(1_000L * t, 1_000L * t + 10, 0)));
+        }
+        lingering.flushDue();
+        assertThat(published).as("still lingering").isEmpty();
+        assertThat(commits).noneMatch(c -> c.confirmed().isDone());
+
+        lingering.flushAll();
+        assertThat(published)
+                .singleElement()
+                .satisfies(batch -> assertThat(batch.rows())
+                        .extracting(Row::lsn, Row::seq)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple(1_000L, 1L),
+                                org.assertj.core.groups.Tuple.tuple(2_000L, 1L),
+                                org.assertj.core.groups.Tuple.tuple(3_000L, 1L)));
+        assertThat(commits).noneMatch(c -> c.confirmed().isDone());
+        confirms.getFirst().complete(null);
+        assertThat(commits).allMatch(c -> c.confirmed().isDone());
+    }
+
+    @Test
+    void anUpdateOfAKeylessTableIsTheDeleteOfTheOldRowAndTheInsertOfTheNew() {
+        assembler.accept(new Relation(
+                2,
+                "public",
+                "events",
+                'f',
+                List.of(new RelationColumn("kind", 25, -1, false), new RelationColumn("n", 20, -1, false))));
+        assembler.accept(new Begin(700, 0, 3));
+        assembler.accept(new Update(2, tuple("a", null), true, tuple("a", "1")));
+        assembler.accept(new Commit(700, 750, 0));
+
+        assertThat(published)
+                .singleElement()
+                .satisfies(batch -> assertThat(batch.rows())
+                        .extracting(Row::op, Row::values)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple(Op.DELETE, java.util.Arrays.asList("a", null)),
+                                org.assertj.core.groups.Tuple.tuple(Op.INSERT, List.of("a", "1"))));
+    }
+
     private static Relation relation() {
         return new Relation(
                 1,
