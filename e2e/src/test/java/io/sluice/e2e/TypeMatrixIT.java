@@ -11,6 +11,7 @@ import io.sluice.testkit.Strictness;
 import io.sluice.testkit.TableDiff;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -150,6 +151,14 @@ class TypeMatrixIT {
         VALUES.put(column, new String[] {first, second});
     }
 
+    /** Copied by the build (e2e/pom.xml) from Maven Central. */
+    private static final Path POSTGRES_18 = Path.of("target", "postgres-18", "postgres-binaries-18.1.0.jar");
+
+    /** Stored generated columns: one of other values, one of the key (which an update below changes). */
+    private static final Map<String, String> GENERATED = Map.of(
+            "gen_txt", "text GENERATED ALWAYS AS (upper(txt) || '!') STORED",
+            "gen_id", "bigint GENERATED ALWAYS AS (id * 2) STORED");
+
     private final List<ServiceProcess> services = new ArrayList<>();
     private final String prefix = RabbitBroker.uniquePrefix("types");
     private EmbeddedPostgres installed;
@@ -180,9 +189,27 @@ class TypeMatrixIT {
         matrix(new TestDatabase("types_source", installed.jdbcUrl("types_source")));
     }
 
+    @Test
+    void everyTypeFamilyAndGeneratedColumnsLandByteForByteFromPostgres18() throws Exception {
+        installed = EmbeddedPostgres.startFromJar(POSTGRES_18);
+        Strictness.require(installed != null, "PostgreSQL 18 binaries", "./mvnw verify -pl e2e (copies them)");
+        try (Connection admin = installed.connect("postgres");
+                Statement s = admin.createStatement()) {
+            s.execute("CREATE DATABASE types_source");
+        }
+        matrix(new TestDatabase("types_source", installed.jdbcUrl("types_source")), GENERATED);
+    }
+
     private void matrix(TestDatabase source) throws Exception {
+        matrix(source, Map.of());
+    }
+
+    /** @param generated generated columns to add (name → definition), for a source that publishes them */
+    private void matrix(TestDatabase source, Map<String, String> generated) throws Exception {
         TestDatabase target = TestPostgres.get().newDatabase("types_target");
-        String columns = COLUMNS.entrySet().stream()
+        Map<String, String> all = new LinkedHashMap<>(COLUMNS);
+        all.putAll(generated);
+        String columns = all.entrySet().stream()
                 .map(e -> "\"" + e.getKey() + "\" " + e.getValue())
                 .collect(Collectors.joining(", "));
         source.execute(
@@ -209,8 +236,7 @@ class TypeMatrixIT {
                 "UPDATE every_type SET id = id + 100, flag = NOT flag WHERE id IN (2, 8)",
                 "UPDATE every_type SET pr = NULL, feeling = NULL, js = '{\"x\":  1}' WHERE id IN (3, 9)",
                 "DELETE FROM every_type WHERE id IN (4, 10)");
-        String select =
-                COLUMNS.keySet().stream().map(c -> "\"" + c + "\"::text").collect(Collectors.joining(", "));
+        String select = all.keySet().stream().map(c -> "\"" + c + "\"::text").collect(Collectors.joining(", "));
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptions()

@@ -62,6 +62,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return start(binaries, null, null);
     }
 
+    /**
+     * A fresh cluster of the PostgreSQL in another version's zonky binaries jar (a build copies it beside the tests),
+     * for tests that must see that version's behaviour; null when the jar is not there.
+     */
+    public static EmbeddedPostgres startFromJar(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            return null;
+        }
+        return start(PostgresBinaries.install(jar), null, null);
+    }
+
     private static EmbeddedPostgres start(Path certificate, Path key) {
         return start(PostgresBinaries.install(), certificate, key);
     }

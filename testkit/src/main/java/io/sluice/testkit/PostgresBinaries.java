@@ -27,13 +27,49 @@ final class PostgresBinaries {
 
     /** The installation directory, holding {@code bin/}, {@code lib/} and {@code share/}. */
     static Path install() {
+        return install(version(), () -> PostgresBinaries.class.getClassLoader().getResourceAsStream(ARCHIVE));
+    }
+
+    /**
+     * The binaries of another version's zonky jar (two versions cannot share a classpath), unpacked the same way: for
+     * tests that need that server's behaviour.
+     */
+    static Path install(Path jar) {
+        var matcher = java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)\\.jar$")
+                .matcher(jar.getFileName().toString());
+        String version = matcher.find()
+                ? matcher.group(1)
+                : Integer.toHexString(jar.toString().hashCode());
+        return install(version, () -> {
+            java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile()); // closed with the stream it gives
+            var entry = zip.getEntry(ARCHIVE);
+            if (entry == null) {
+                zip.close();
+                throw new IOException("no " + ARCHIVE + " in " + jar);
+            }
+            return new java.io.FilterInputStream(zip.getInputStream(entry)) {
+                @Override
+                public void close() throws IOException {
+                    super.close();
+                    zip.close();
+                }
+            };
+        });
+    }
+
+    /** Opens the binaries' archive. */
+    private interface Archive {
+        InputStream open() throws IOException;
+    }
+
+    private static Path install(String version, Archive archive) {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             throw new IllegalStateException("embedded PostgreSQL is packaged here for linux/amd64 only (this is " + os
                     + "/" + arch + "): set SLUICE_TEST_PG_URL to a PostgreSQL 14+ server with wal_level=logical");
         }
-        Path home = Path.of(System.getProperty("java.io.tmpdir"), "sluice-postgres-" + version());
+        Path home = Path.of(System.getProperty("java.io.tmpdir"), "sluice-postgres-" + version);
         Path done = home.resolve(".complete");
         if (Files.exists(done)) {
             return home;
@@ -48,7 +84,7 @@ final class PostgresBinaries {
                             StandardOpenOption.WRITE);
                     FileLock ignored = lockFile.lock()) {
                 if (!Files.exists(done)) {
-                    unpack(home);
+                    unpack(home, archive);
                     Files.createFile(done);
                 }
             }
@@ -72,8 +108,8 @@ final class PostgresBinaries {
                 : Integer.toHexString(url.toString().hashCode());
     }
 
-    private static void unpack(Path home) throws IOException {
-        try (InputStream raw = PostgresBinaries.class.getClassLoader().getResourceAsStream(ARCHIVE);
+    private static void unpack(Path home, Archive archive) throws IOException {
+        try (InputStream raw = archive.open();
                 TarArchiveInputStream tar =
                         new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(raw)))) {
             TarArchiveEntry entry;

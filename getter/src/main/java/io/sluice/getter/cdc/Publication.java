@@ -53,7 +53,8 @@ final class Publication {
             String tables = decision.capture().stream()
                     .map(t -> t.quoted() + columnList(columnLists.get(t)))
                     .collect(Collectors.joining(", "));
-            execute("CREATE PUBLICATION " + name + (tables.isEmpty() ? "" : " FOR TABLE " + tables));
+            execute("CREATE PUBLICATION " + name + (tables.isEmpty() ? "" : " FOR TABLE " + tables)
+                    + (publishesGenerated(connection) ? " WITH (publish_generated_columns = stored)" : ""));
             log.info(
                     "source {}: created publication {} for {}",
                     source.name(),
@@ -69,6 +70,7 @@ final class Publication {
                     source.publication());
             return new Synced(List.of(), skipped);
         }
+        publishGeneratedColumns();
         Map<TableName, List<String>> published = published();
         List<TableName> added = new ArrayList<>();
         for (TableName table : decision.capture()) {
@@ -96,7 +98,46 @@ final class Publication {
         return new Synced(added, skipped);
     }
 
-    /** Each captured table with excluded columns: the columns to publish (its others, generated ones aside). */
+    /**
+     * Whether the server can publish stored generated columns (PostgreSQL 18+): the snapshot reads them, and the
+     * publication must send them, or streamed rows would lack the values the snapshot's have.
+     */
+    static boolean publishesGenerated(Connection connection) throws SQLException {
+        return connection.getMetaData().getDatabaseMajorVersion() >= 18;
+    }
+
+    /** On 18+, a publication made before (or by someone else) is set to send stored generated columns too. */
+    private void publishGeneratedColumns() throws SQLException {
+        if (!publishesGenerated(connection)) {
+            return;
+        }
+        try (PreparedStatement query =
+                connection.prepareStatement("SELECT pubgencols::text FROM pg_publication WHERE pubname = ?")) {
+            query.setString(1, source.publication());
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next() || "s".equals(rs.getString(1))) {
+                    return;
+                }
+            }
+        }
+        String sql = "ALTER PUBLICATION " + name + " SET (publish_generated_columns = stored)";
+        try {
+            execute(sql);
+            log.info("source {}: {}", source.name(), sql);
+        } catch (SQLException e) {
+            if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                throw e;
+            }
+            log.error(
+                    "source {}: generated columns will arrive NULL in streamed rows: the capture role may not"
+                            + " change publication {}; as its owner, run {}",
+                    source.name(),
+                    source.publication(),
+                    sql);
+        }
+    }
+
+    /** Each captured table with excluded columns: the columns to publish (its others; generated ones before 18). */
     private Map<TableName, List<String>> columnLists(List<TableName> tables) throws SQLException {
         Map<TableName, List<String>> lists = new LinkedHashMap<>();
         Map<String, List<String>> excluded = source.excludeColumns();
@@ -117,8 +158,9 @@ final class Publication {
                     + " (SELECT i.indkey::int2[] FROM pg_index i WHERE i.indrelid = a.attrelid"
                     + "  AND (i.indisreplident OR i.indisprimary) ORDER BY i.indisreplident DESC LIMIT 1), '{}'))"
                     + " FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-                    + " AND a.attgenerated = '' ORDER BY a.attnum")) {
+                    + " AND (a.attgenerated = '' OR (? AND a.attgenerated = 's')) ORDER BY a.attnum")) {
                 query.setString(1, table.quoted());
+                query.setBoolean(2, publishesGenerated(connection));
                 try (ResultSet rs = query.executeQuery()) {
                     while (rs.next()) {
                         String column = rs.getString(1);

@@ -44,9 +44,9 @@ final class TableSnapshotReader {
     }
 
     /**
-     * Columns of a table with their types and key flags as pgoutput reports them (replica identity index): without
-     * generated columns, which pgoutput does not send before PostgreSQL 18 (so snapshot and stream agree), nor the
-     * source's excluded columns, whose values must never be read.
+     * Columns of a table with their types and key flags as pgoutput reports them (replica identity index): stored
+     * generated columns only from PostgreSQL 18, whose publications send them (before, pgoutput does not, so snapshot
+     * and stream agree by leaving them out), and never the source's excluded columns, whose values must not be read.
      */
     static List<Column> columns(Connection connection, TableName table, List<String> excluded) throws SQLException {
         // The key flags pgoutput sends (replica identity index, else primary key), except that FULL, which pgoutput
@@ -58,10 +58,12 @@ final class TableSnapshotReader {
                 + " ELSE a.attnum = ANY (SELECT unnest(indkey) FROM pg_index WHERE indrelid = c.oid AND indisprimary)"
                 + " END, false)"
                 + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"
+                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                + " AND (a.attgenerated = '' OR (? AND a.attgenerated = 's'))"
                 + " ORDER BY a.attnum";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, table.quoted());
+            ps.setBoolean(2, Publication.publishesGenerated(connection));
             try (ResultSet rs = ps.executeQuery()) {
                 List<Column> columns = new ArrayList<>();
                 while (rs.next()) {
