@@ -108,11 +108,13 @@ class KeylessTableIT {
     }
 
     private void awaitEqual(String when) {
-        await().atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(differences())
-                        .as("rows whose count differs (source, target) " + when)
-                        .isEmpty());
+        try {
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> differences().isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("rows whose count differs " + when + ":\n" + explain(), e);
+        }
     }
 
     /** Each row whose number of copies differs: its values, with its count in the source and in the target. */
@@ -127,6 +129,25 @@ class KeylessTableIT {
         }
         counts.values().removeIf(c -> c.get(0).equals(c.get(1)));
         return counts;
+    }
+
+    /** What the target and the delete ledger hold of the rows that differ: the first thing to look at on a failure. */
+    private String explain() {
+        StringBuilder out = new StringBuilder();
+        for (String row : differences().keySet()) {
+            String literal = "'" + row.replace("'", "''") + "'";
+            out.append(row)
+                    .append(": target versions ")
+                    .append(target.query(
+                            "SELECT _sluice_lsn, _sluice_seq FROM events WHERE ROW(kind, n, note, body)::text = "
+                                    + literal))
+                    .append("; deletes ")
+                    .append(target.query("SELECT lsn, seq, matched_lsn, matched_seq FROM sluice.keyless_deletes"
+                            + " WHERE row_hash = md5(" + literal + ")"))
+                    .append('\n');
+        }
+        out.append("truncations ").append(target.query("SELECT lsn, seq FROM sluice.truncations"));
+        return out.toString();
     }
 
     /** Waits for the loader to have written something since the call, so that the next kill lands mid-stream. */

@@ -1,19 +1,12 @@
 package io.sluice.loader;
 
 import io.sluice.common.batch.Version;
-import io.sluice.common.pg.Identifiers;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Keeps a keyless table's rows as the source has them, duplicates included: an insert (or snapshot read) adds a row
@@ -24,7 +17,7 @@ import java.util.stream.Collectors;
  */
 final class MultisetMerge {
 
-    private static final String LEDGER = "sluice.keyless_deletes";
+    private static final String LEDGER = KeylessMatching.LEDGER;
 
     private MultisetMerge() {}
 
@@ -37,20 +30,11 @@ final class MultisetMerge {
             recordDeletes(connection, table, staging);
         }
         // The deletes waiting for a row of these values, fresh or from before, take what is there now.
-        matchWaitingDeletes(
+        KeylessMatching.rematch(
                 connection,
                 table,
-                "SELECT " + rowHash("s", table.columnNames()) + " FROM " + staging.quoted() + " s",
+                "SELECT " + Sql.rowHash("s", table.columnNames()) + " FROM " + staging.quoted() + " s",
                 List.of());
-    }
-
-    /** {@code md5(ROW(a."x"::text, …)::text)}: the row's values as text, the identity a keyless row has. */
-    static String rowHash(String alias, List<String> columns) {
-        return "md5(ROW("
-                + columns.stream()
-                        .map(c -> alias + "." + Identifiers.quote(c) + "::text")
-                        .collect(Collectors.joining(", "))
-                + ")::text)";
     }
 
     /** New inserts: neither in the target (by version) nor already removed by a delete. */
@@ -75,7 +59,8 @@ final class MultisetMerge {
     private static void recordDeletes(Connection connection, TargetTable table, Staging staging) throws SQLException {
         try (PreparedStatement record = connection.prepareStatement("INSERT INTO " + LEDGER
                 + " (target_table, lsn, seq, row_hash) SELECT DISTINCT ON (s." + Sql.LSN + ", s." + Sql.SEQ + ") ?, s."
-                + Sql.LSN + ", s." + Sql.SEQ + ", " + rowHash("s", table.columnNames()) + " FROM " + staging.quoted()
+                + Sql.LSN + ", s." + Sql.SEQ + ", " + Sql.rowHash("s", table.columnNames()) + " FROM "
+                + staging.quoted()
                 + " s WHERE s." + Sql.OP + " = 'd' ON CONFLICT DO NOTHING")) {
             record.setString(1, table.name().toString());
             record.executeUpdate();
@@ -116,86 +101,7 @@ final class MultisetMerge {
             older.executeUpdate();
         }
         if (!reopened.isEmpty()) {
-            matchWaitingDeletes(connection, table, "SELECT unnest(?::text[])", reopened);
-        }
-    }
-
-    /** A waiting delete or a target row of one row value: its version, and for a row where it is. */
-    private record Entry(long lsn, long seq, long relation, String tid) {
-        boolean olderThan(Entry other) {
-            return lsn < other.lsn || (lsn == other.lsn && seq < other.seq);
-        }
-    }
-
-    /**
-     * Pairs the waiting deletes of the row values {@code hashes} selects with target rows of the same values: each
-     * delete, oldest first, takes the oldest row left that is older than itself (which pairs as many as can be); the
-     * rows taken are deleted and the ledger notes which row each delete removed. The table's merge lock is held.
-     */
-    private static void matchWaitingDeletes(
-            Connection connection, TargetTable table, String hashes, List<String> hashParameter) throws SQLException {
-        String target = table.name().toString();
-        Map<String, Deque<Entry>> waiting = new HashMap<>();
-        try (PreparedStatement query = connection.prepareStatement("SELECT row_hash, lsn, seq FROM " + LEDGER
-                + " WHERE target_table = ? AND matched_lsn IS NULL AND row_hash IN (" + hashes + ")"
-                + " ORDER BY row_hash, lsn, seq")) {
-            query.setString(1, target);
-            if (!hashParameter.isEmpty()) {
-                query.setArray(2, connection.createArrayOf("text", hashParameter.toArray()));
-            }
-            try (ResultSet rs = query.executeQuery()) {
-                while (rs.next()) {
-                    waiting.computeIfAbsent(rs.getString(1), h -> new ArrayDeque<>())
-                            .add(new Entry(rs.getLong(2), rs.getLong(3), 0, null));
-                }
-            }
-        }
-        if (waiting.isEmpty()) {
-            return;
-        }
-        Map<String, Deque<Entry>> rows = new HashMap<>();
-        try (PreparedStatement query = connection.prepareStatement("SELECT h, tableoid::int8, ctid::text, l, s FROM"
-                + " (SELECT " + rowHash("t", table.columnNames()) + " AS h, t.tableoid, t.ctid, t." + Sql.LSN
-                + " AS l, t." + Sql.SEQ + " AS s FROM " + table.name().quoted() + " t) hashed WHERE h = ANY (?)"
-                + " ORDER BY h, l, s")) {
-            Array wanted = connection.createArrayOf("text", waiting.keySet().toArray());
-            query.setArray(1, wanted);
-            try (ResultSet rs = query.executeQuery()) {
-                while (rs.next()) {
-                    rows.computeIfAbsent(rs.getString(1), h -> new ArrayDeque<>())
-                            .add(new Entry(rs.getLong(4), rs.getLong(5), rs.getLong(2), rs.getString(3)));
-                }
-            }
-        }
-        try (PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM " + table.name().quoted() + " WHERE tableoid = ?::oid AND ctid = ?::tid");
-                PreparedStatement note = connection.prepareStatement("UPDATE " + LEDGER
-                        + " SET matched_lsn = ?, matched_seq = ? WHERE target_table = ? AND lsn = ? AND seq = ?")) {
-            int pairs = 0;
-            for (Map.Entry<String, Deque<Entry>> value : waiting.entrySet()) {
-                Deque<Entry> candidates = rows.getOrDefault(value.getKey(), new ArrayDeque<>());
-                for (Entry waitingDelete : value.getValue()) {
-                    Entry oldest = candidates.peekFirst();
-                    if (oldest == null || !oldest.olderThan(waitingDelete)) {
-                        continue; // no row older than this delete yet: it waits for one
-                    }
-                    candidates.removeFirst();
-                    delete.setLong(1, oldest.relation());
-                    delete.setString(2, oldest.tid());
-                    delete.addBatch();
-                    note.setLong(1, oldest.lsn());
-                    note.setLong(2, oldest.seq());
-                    note.setString(3, target);
-                    note.setLong(4, waitingDelete.lsn());
-                    note.setLong(5, waitingDelete.seq());
-                    note.addBatch();
-                    pairs++;
-                }
-            }
-            if (pairs > 0) {
-                delete.executeBatch();
-                note.executeBatch();
-            }
+            KeylessMatching.rematch(connection, table, "SELECT unnest(?::text[])", reopened);
         }
     }
 }

@@ -40,11 +40,19 @@ final class Sql {
 
     /** The key as a text array, the form {@code sluice.tombstones} and {@code sluice.toast_gaps} keep it in. */
     static String keyArray(String alias, List<String> keys) {
-        return "ARRAY["
-                + keys.stream()
-                        .map(k -> alias + "." + Identifiers.quote(k) + "::text")
-                        .collect(Collectors.joining(", "))
-                + "]";
+        return "ARRAY[" + asText(alias, keys) + "]";
+    }
+
+    /** {@code md5(ROW(a."x"::text, …)::text)}: a row's values as text, the identity a keyless row has. */
+    static String rowHash(String alias, List<String> columns) {
+        return "md5(ROW(" + asText(alias, columns) + ")::text)";
+    }
+
+    /** {@code a."x"::text, a."y"::text} */
+    private static String asText(String alias, List<String> names) {
+        return names.stream()
+                .map(n -> alias + "." + Identifiers.quote(n) + "::text")
+                .collect(Collectors.joining(", "));
     }
 
     /** The newest row per key of the staging table. */

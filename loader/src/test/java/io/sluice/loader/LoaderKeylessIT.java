@@ -103,6 +103,19 @@ class LoaderKeylessIT {
     }
 
     @Test
+    void aLateOlderDeleteTakesBackTheRowANewerDeleteTookBeforeIt() {
+        // At the source: x@10; one transaction at 20 deletes it (seq 1) and inserts another x (seq 3); 30 deletes that.
+        fixture.send(batch(Origin.CDC, row(Op.INSERT, 10, 1, "x", null, null)));
+        fixture.send(batch(Origin.CDC, row(Op.INSERT, 20, 3, "x", null, null)));
+        fixture.send(batch(Origin.CDC, row(Op.DELETE, 30, 1, "x", null, null))); // takes x@10, the oldest
+        fixture.send(batch(Origin.CDC, row(Op.DELETE, 20, 1, "x", null, null))); // can only take x@10
+        fixture.send(batch(Origin.CDC, row(Op.INSERT, 40, 1, "marker", null, null)));
+        awaitRows(Arrays.asList("marker", null, null));
+        assertThat(target.queryLong("SELECT count(*) FROM sluice.keyless_deletes WHERE matched_lsn IS NULL"))
+                .isZero();
+    }
+
+    @Test
     void aSnapshotReplacesOlderRowsAndLateOlderChangesStayOut() {
         fixture.send(
                 batch(Origin.CDC, row(Op.INSERT, 10, 1, "old", null, null), row(Op.INSERT, 10, 2, "dup", null, null)));
