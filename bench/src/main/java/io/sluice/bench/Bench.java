@@ -16,9 +16,14 @@ public final class Bench {
             case "loader" -> new LoaderBench(quick).run();
             case "handler" -> new HandlerBench(quick).run();
             case "files" -> new FilesBench(quick).run();
-            case "e2e" -> new EndToEndBench(quick).run();
+            case "e2e" -> {
+                Report e2e = new EndToEndBench(quick).run();
+                new TpcbBench(quick).run(e2e); // OLTP's small transactions, beside the bulk inserts
+                yield e2e;
+            }
+            case "tpcb" -> new TpcbBench(quick).run();
             default -> {
-                System.err.println("unknown stage '" + stage + "'; stages: getter, files, handler, loader, e2e");
+                System.err.println("unknown stage '" + stage + "'; stages: getter, files, handler, loader, e2e, tpcb");
                 System.exit(2);
                 yield null;
             }
