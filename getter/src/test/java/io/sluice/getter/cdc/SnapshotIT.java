@@ -178,12 +178,18 @@ class SnapshotIT {
                 "INSERT INTO late SELECT g, 'existing ' || g FROM generate_series(1, 500) g");
         fixture.start("--sluice.getter.cdc.sources[0].tables=public.feed_log");
         fixture.awaitStreaming();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> snapshotRows(fixture.drain()).size() >= 0
-                        && "done"
-                                .equals(fixture.state.queryValue(
-                                        "SELECT state FROM sluice.snapshots WHERE scope = ''")));
-        fixture.drain();
+        List<ChangeBatch> initial = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            initial.addAll(fixture.drain());
+            return snapshotRows(initial).size() >= 10
+                    && "done".equals(fixture.state.queryValue("SELECT state FROM sluice.snapshots WHERE scope = ''"));
+        });
+        assertThat(initial)
+                .filteredOn(b -> b.origin() == Origin.SNAPSHOT)
+                .extracting(b -> b.table().name())
+                .as("the initial snapshot reads only the configured table")
+                .containsOnly("feed_log");
+        assertThat(snapshotRows(initial)).hasSize(10);
         fixture.stop();
 
         fixture.start("--sluice.getter.cdc.sources[0].tables=public.feed_log,public.late");
