@@ -54,23 +54,15 @@ final class EndToEndBench {
         target.execute("CREATE TABLE feed_native " + TABLE);
         List<ServiceProcess> services = new ArrayList<>();
         try {
-            ServiceProcess loader = ServiceProcess.start(
-                    "loader",
-                    "512m",
-                    List.of(broker.serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl())));
-            services.add(loader);
-            services.add(ServiceProcess.start("handler", "512m", List.of(broker.serviceArgs(prefix))));
-            services.add(ServiceProcess.start(
-                    "getter",
-                    "512m",
-                    List.of(broker.serviceArgs(
-                            prefix,
-                            "--spring.datasource.url=" + target.jdbcUrl(),
-                            "--sluice.getter.cdc.sources[0].name=bench",
-                            "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
-                            "--sluice.getter.cdc.sources[0].slot=bench",
-                            "--sluice.getter.cdc.sources[0].tables=public.feed_log",
-                            "--sluice.getter.cdc.sources[0].snapshot-mode=never"))));
+            services.addAll(BenchPipeline.start(
+                    broker,
+                    prefix,
+                    "bench",
+                    source,
+                    target,
+                    "--sluice.getter.cdc.sources[0].tables=public.feed_log",
+                    "--sluice.getter.cdc.sources[0].snapshot-mode=never"));
+            ServiceProcess loader = services.get(0);
             await(
                     () -> source.queryLong(
                             "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'bench'" + " AND active"),

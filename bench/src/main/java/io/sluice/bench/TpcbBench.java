@@ -66,24 +66,15 @@ final class TpcbBench {
         sluiceSource.execute("ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         List<ServiceProcess> services = new ArrayList<>();
         try {
-            services.add(ServiceProcess.start(
-                    "loader",
-                    "512m",
-                    List.of(broker.serviceArgs(prefix, "--spring.datasource.url=" + sluiceTarget.jdbcUrl()))));
-            services.add(ServiceProcess.start("handler", "512m", List.of(broker.serviceArgs(prefix))));
-            services.add(ServiceProcess.start(
-                    "getter",
-                    "512m",
-                    List.of(broker.serviceArgs(
-                            prefix,
-                            "--spring.datasource.url=" + sluiceTarget.jdbcUrl(),
-                            "--sluice.getter.cdc.sources[0].name=tpcb",
-                            "--sluice.getter.cdc.sources[0].url=" + sluiceSource.jdbcUrl(),
-                            "--sluice.getter.cdc.sources[0].slot=tpcb",
-                            "--sluice.getter.cdc.sources[0].tables=public.pgbench_*",
-                            // SLUICE_BENCH_LINGER=0 measures the getter as it was: a batch per table per transaction
-                            "--sluice.getter.cdc.linger="
-                                    + System.getenv().getOrDefault("SLUICE_BENCH_LINGER", "50ms")))));
+            services.addAll(BenchPipeline.start(
+                    broker,
+                    prefix,
+                    "tpcb",
+                    sluiceSource,
+                    sluiceTarget,
+                    "--sluice.getter.cdc.sources[0].tables=public.pgbench_*",
+                    // SLUICE_BENCH_LINGER=0 measures the getter as it was: a batch per table per transaction
+                    "--sluice.getter.cdc.linger=" + System.getenv().getOrDefault("SLUICE_BENCH_LINGER", "50ms")));
             awaitCount(sluiceTarget, "SELECT count(*) FROM pgbench_accounts", 100_000, Duration.ofMinutes(5));
 
             Run sluice = workload(pgbench, sluiceSource, sluiceTarget, this::queueDepth);
