@@ -89,6 +89,7 @@ final class BatchLoader implements BatchMessageListener {
             }
         }
         if (batches.isEmpty()) {
+            done(group);
             return;
         }
         MergeWriter.Result result;
@@ -145,6 +146,12 @@ final class BatchLoader implements BatchMessageListener {
                 lag.record(Duration.between(newest, now).abs());
             }
         }
+        done(group);
+    }
+
+    /** Counts a group whose every message is committed to the target or dead-lettered: the container acks it now. */
+    private void done(List<Message> group) {
+        meters.counter("sluice.messages", "stage", "loader").increment(group.size());
     }
 
     /** The message a slice of rows came in: the one whose batch holds its first row. */

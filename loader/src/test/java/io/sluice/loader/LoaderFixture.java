@@ -2,6 +2,8 @@ package io.sluice.loader;
 
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
@@ -26,6 +28,8 @@ final class LoaderFixture implements AutoCloseable {
     private final List<ConfigurableApplicationContext> loaders = new ArrayList<>();
     private final CachingConnectionFactory connectionFactory;
     private final RabbitTemplate template;
+    private long sent;
+    private double doneBefore;
 
     LoaderFixture(String targetUrl) {
         this.targetUrl = targetUrl;
@@ -56,6 +60,7 @@ final class LoaderFixture implements AutoCloseable {
 
     /** Stops the loaders started so far; the queues stay. */
     void stopLoaders() {
+        doneBefore += done(loaders);
         loaders.forEach(ConfigurableApplicationContext::close);
         loaders.clear();
     }
@@ -68,6 +73,7 @@ final class LoaderFixture implements AutoCloseable {
 
     void sendRaw(String routingKey, Message message) {
         template.send(names.cleanExchange(), routingKey, message);
+        sent++;
     }
 
     /** The next dead-lettered message of the loader, or null after the timeout. */
@@ -79,17 +85,28 @@ final class LoaderFixture implements AutoCloseable {
         return messages.fromMessage(message);
     }
 
-    /** Waits until the queue is drained and the last group had time to commit. */
+    /**
+     * Waits until every message sent is done: committed to the target or dead-lettered, as the loaders count them
+     * ({@code sluice_messages_total}) just before their ack, and none is left in the queue.
+     */
     void awaitQueueEmpty() {
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> template.execute(channel -> channel.queueDeclarePassive(names.loaderQueue("warehouse")))
-                                .getMessageCount()
-                        == 0);
-        try {
-            Thread.sleep(1_000); // empty means delivered, not committed: wait out one transaction
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+                .until(() -> doneBefore + done(loaders) >= sent
+                        && template.execute(channel -> channel.queueDeclarePassive(names.loaderQueue("warehouse")))
+                                        .getMessageCount()
+                                == 0);
+    }
+
+    private static double done(List<ConfigurableApplicationContext> loaders) {
+        double done = 0;
+        for (ConfigurableApplicationContext loader : loaders) {
+            Counter counter = loader.getBean(MeterRegistry.class)
+                    .find("sluice.messages")
+                    .tag("stage", "loader")
+                    .counter();
+            done += counter == null ? 0 : counter.count();
         }
+        return done;
     }
 
     @Override
