@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,10 +183,14 @@ public final class TransactionAssembler {
             return;
         }
         long now = System.nanoTime();
-        for (Map.Entry<Integer, Buffer> entry : List.copyOf(buffers.entrySet())) {
-            if (now - entry.getValue().startedNanos >= lingerNanos) {
-                flush(entry.getKey());
+        Iterator<Map.Entry<Integer, Buffer>> oldestFirst = buffers.entrySet().iterator();
+        while (oldestFirst.hasNext()) {
+            Map.Entry<Integer, Buffer> entry = oldestFirst.next();
+            if (now - entry.getValue().startedNanos < lingerNanos) {
+                return; // buffers are kept in the order they were started: the rest are younger
             }
+            oldestFirst.remove();
+            publish(entry.getKey(), entry.getValue());
         }
     }
 
@@ -309,7 +314,13 @@ public final class TransactionAssembler {
 
     private void flush(int relationId) {
         Buffer buffer = buffers.remove(relationId);
-        if (buffer == null || buffer.rows.isEmpty()) {
+        if (buffer != null) {
+            publish(relationId, buffer);
+        }
+    }
+
+    private void publish(int relationId, Buffer buffer) {
+        if (buffer.rows.isEmpty()) {
             return;
         }
         TableShape shape = shape(relationId);
