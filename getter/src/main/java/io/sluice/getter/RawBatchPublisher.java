@@ -1,5 +1,6 @@
 package io.sluice.getter;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
@@ -39,6 +40,7 @@ public final class RawBatchPublisher implements AutoCloseable {
             Thread.ofPlatform().name("getter-encoder-", 0).daemon().factory(),
             new ThreadPoolExecutor.CallerRunsPolicy());
     private long inFlightBytes;
+    private final DistributionSummary batchRows;
 
     /** @param origin what it publishes ({@code cdc}, {@code file}): a tag of its in-flight gauge */
     public RawBatchPublisher(
@@ -57,6 +59,10 @@ public final class RawBatchPublisher implements AutoCloseable {
                 .tag("origin", origin)
                 .description("message bytes published and not yet confirmed by the broker")
                 .register(meters);
+        this.batchRows = DistributionSummary.builder("sluice.batch.rows")
+                .description("rows per published batch (small transactions share one within the linger)")
+                .tag("stage", "getter") // the tags the loader's has: one JVM (quickstart) may hold both
+                .register(meters);
     }
 
     /** Hands the batch to an encoder; the future completes when the broker confirmed all of it. */
@@ -71,6 +77,7 @@ public final class RawBatchPublisher implements AutoCloseable {
     }
 
     private CompletableFuture<Void> encodeAndSend(ChangeBatch batch, java.util.Map<String, Object> headers) {
+        batchRows.record(batch.rows().size());
         String routingKey = Topology.rawRoutingKey(batch.source(), batch.table());
         List<Message> parts = messages.toMessages(batch);
         parts.forEach(part -> headers.forEach(part.getMessageProperties()::setHeader));
