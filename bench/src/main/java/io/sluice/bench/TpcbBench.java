@@ -126,6 +126,18 @@ final class TpcbBench {
                             fmt(nativeRun.lag(0.99))),
                     "TPC-B peak depth of the handler's queue: " + sluice.peakQueue + " messages"));
             report.result("tpcb_e2e_vs_native", String.format(Locale.ROOT, "%.2f", sluiceTps / nativeTps));
+            // What each pipeline delivered of what its source did in its own run: the pipeline's own share, apart
+            // from how much its CPU slowed the source on a shared machine.
+            report.result(
+                    "tpcb_delivered_vs_source",
+                    String.format(Locale.ROOT, "%.3f", sluiceTps / (sluice.transactions / sluice.runSeconds)));
+            report.result(
+                    "tpcb_source_vs_native_source",
+                    String.format(
+                            Locale.ROOT,
+                            "%.2f",
+                            (sluice.transactions / sluice.runSeconds)
+                                    / (nativeRun.transactions / nativeRun.runSeconds)));
             report.result("tpcb_catch_up_s", fmt(sluice.catchUpSeconds));
             report.result("tpcb_p99_s", fmt(sluice.lag(0.99)));
             report.result("tpcb_native_p99_s", fmt(nativeRun.lag(0.99)));

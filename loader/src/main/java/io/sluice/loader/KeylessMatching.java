@@ -48,6 +48,9 @@ final class KeylessMatching {
     static void rematch(Connection connection, TargetTable table, String hashes, List<String> hashParameter)
             throws SQLException {
         String target = table.name().toString();
+        if (!anyWaiting(connection, target)) {
+            return; // the common case (inserts only, or every delete paired): no row needs hashing
+        }
         List<String> values = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement("SELECT DISTINCT row_hash FROM " + LEDGER
                 + " WHERE target_table = ? AND matched_lsn IS NULL AND row_hash IN (" + hashes + ")")) {
@@ -113,6 +116,17 @@ final class KeylessMatching {
             retag.executeBatch();
             remove.executeBatch();
             note.executeBatch();
+        }
+    }
+
+    private static boolean anyWaiting(Connection connection, String target) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM " + LEDGER + " WHERE target_table = ? AND matched_lsn IS NULL)")) {
+            query.setString(1, target);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 
