@@ -68,20 +68,20 @@ final class MultisetMerge {
     }
 
     /**
-     * A truncation (the source's, or a snapshot's resync) removes every row older than it. A delete newer than it that
-     * took one of those rows took the wrong one — the row it removed at the source is newer, maybe still on its way
-     * (a snapshot's row) — so it waits again and takes what is left, or what comes.
+     * Before a truncation (the source's, or a snapshot's resync) removes every row older than it: a delete newer than
+     * it that took one of those rows took the wrong one — the row it removed at the source is newer, maybe still on
+     * its way (a snapshot's row) — so it waits again; deletes older than it have nothing left to remove and go.
+     * Returns the row values of the deletes that wait again, for {@link #rematch} once the rows are gone.
      */
-    static void truncate(Connection connection, TargetTable table, Version truncation) throws SQLException {
+    static List<String> reopenDeletesBefore(Connection connection, TargetTable table, Version truncation)
+            throws SQLException {
         String target = table.name().toString();
         List<String> reopened = new ArrayList<>();
         try (PreparedStatement reopen = connection.prepareStatement("UPDATE " + LEDGER
                         + " SET matched_lsn = NULL, matched_seq = NULL WHERE target_table = ? AND (lsn, seq) >= (?, ?)"
                         + " AND (matched_lsn, matched_seq) < (?, ?) RETURNING row_hash");
                 PreparedStatement prune = connection.prepareStatement(
-                        "DELETE FROM " + LEDGER + " WHERE target_table = ? AND (lsn, seq) < (?, ?)");
-                PreparedStatement older = connection.prepareStatement(
-                        "DELETE FROM " + table.name().quoted() + " t WHERE " + Sql.version("t") + " < (?, ?)")) {
+                        "DELETE FROM " + LEDGER + " WHERE target_table = ? AND (lsn, seq) < (?, ?)")) {
             reopen.setString(1, target);
             reopen.setLong(2, truncation.lsn());
             reopen.setLong(3, truncation.seq());
@@ -92,16 +92,16 @@ final class MultisetMerge {
                     reopened.add(rs.getString(1));
                 }
             }
-            prune.setString(1, target); // deletes older than it have nothing left to remove
+            prune.setString(1, target);
             prune.setLong(2, truncation.lsn());
             prune.setLong(3, truncation.seq());
             prune.executeUpdate();
-            older.setLong(1, truncation.lsn());
-            older.setLong(2, truncation.seq());
-            older.executeUpdate();
         }
-        if (!reopened.isEmpty()) {
-            KeylessMatching.rematch(connection, table, "SELECT unnest(?::text[])", reopened);
-        }
+        return reopened;
+    }
+
+    /** The deletes of these row values that wait take what the target has left. */
+    static void rematch(Connection connection, TargetTable table, List<String> rowHashes) throws SQLException {
+        KeylessMatching.rematch(connection, table, "SELECT unnest(?::text[])", rowHashes);
     }
 }

@@ -57,11 +57,11 @@ final class Truncations {
             case HISTORY ->
                 "UPDATE " + q + " t SET " + Identifiers.quote(TargetTable.VALID_TO) + " = now()" + older + " AND t."
                         + Identifiers.quote(TargetTable.VALID_TO) + " IS NULL";
-            // Asked for by the rule (truncate: true): the rows appended before it go, as they went at the source.
-            case APPEND -> "DELETE FROM " + q + " t" + older;
-            case MULTISET -> null; // MultisetMerge.truncate, which also mends the deletes it undoes
+            // Asked for by the rule (truncate: true), or a resync: the rows before it go, as they went at the source.
+            case APPEND, MULTISET -> "DELETE FROM " + q + " t" + older;
         };
-
+        boolean multiset = table.spec().mode() == WriteMode.MULTISET;
+        List<String> reopened = multiset ? MultisetMerge.reopenDeletesBefore(connection, table, truncation) : List.of();
         try (PreparedStatement record = connection.prepareStatement("INSERT INTO sluice.truncations AS tr"
                 + " (target_table, lsn, seq) VALUES (?, ?, ?) ON CONFLICT (target_table) DO UPDATE SET"
                 + " lsn = EXCLUDED.lsn, seq = EXCLUDED.seq, truncated_at = now()"
@@ -70,10 +70,6 @@ final class Truncations {
             record.setLong(2, truncation.lsn());
             record.setLong(3, truncation.seq());
             record.executeUpdate();
-        }
-        if (sql == null) {
-            MultisetMerge.truncate(connection, table, truncation);
-            return;
         }
         try (PreparedStatement truncate = connection.prepareStatement(sql)) {
             int parameter = 1;
@@ -84,6 +80,9 @@ final class Truncations {
             truncate.setLong(parameter++, truncation.lsn());
             truncate.setLong(parameter, truncation.seq());
             truncate.executeUpdate();
+        }
+        if (!reopened.isEmpty()) {
+            MultisetMerge.rematch(connection, table, reopened);
         }
     }
 

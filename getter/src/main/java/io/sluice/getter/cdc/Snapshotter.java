@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +101,7 @@ final class Snapshotter {
                 columns(connections.get(0), columns, chunk.table());
             }
             columns.keySet()
-                    .removeIf(table -> pending.stream().noneMatch(c -> c.table().equals(table)));
+                    .retainAll(pending.stream().map(SnapshotChunk::table).collect(Collectors.toSet()));
             return new Running(job, connections, consistentPoint, new ConcurrentLinkedQueue<>(pending), columns);
         } catch (SQLException | RuntimeException e) {
             connections.forEach(Snapshotter::closeQuietly);

@@ -294,11 +294,7 @@ public final class TransactionAssembler {
             unchanged = indexes;
         }
         List<String> values = Collections.unmodifiableList(Arrays.asList(tuple.values()));
-        Buffer buffer = buffers.get(relationId);
-        if (buffer == null) {
-            buffer = new Buffer();
-            buffers.put(relationId, buffer);
-        }
+        Buffer buffer = buffers.computeIfAbsent(relationId, id -> new Buffer()); // appended: oldest stay first
         if (buffer.transaction != transactions) {
             buffer.transaction = transactions;
             inFlight.add(buffer.published); // this transaction is done only once that batch is confirmed
