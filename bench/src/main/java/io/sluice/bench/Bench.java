@@ -15,6 +15,7 @@ public final class Bench {
             case "getter" -> new GetterBench(quick).run();
             case "loader" -> new LoaderBench(quick).run();
             case "handler" -> new HandlerBench(quick).run();
+            case "codec" -> new CodecBench(quick).run();
             case "files" -> new FilesBench(quick).run();
             case "e2e" -> {
                 Report e2e = new EndToEndBench(quick).run();
@@ -23,7 +24,8 @@ public final class Bench {
             }
             case "tpcb" -> new TpcbBench(quick).run();
             default -> {
-                System.err.println("unknown stage '" + stage + "'; stages: getter, files, handler, loader, e2e, tpcb");
+                System.err.println(
+                        "unknown stage '" + stage + "'; stages: getter, files, handler, codec, loader, e2e, tpcb");
                 System.exit(2);
                 yield null;
             }

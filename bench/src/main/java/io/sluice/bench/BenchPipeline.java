@@ -10,6 +10,10 @@ import java.util.stream.Stream;
 /** The whole pipeline for an end-to-end benchmark: loader, handler and getter, each its own JVM, in that order. */
 final class BenchPipeline {
 
+    /** What every service writes: {@code SLUICE_BENCH_FORMAT=binary} measures the binary batch body. */
+    private static final String FORMAT =
+            "--sluice.amqp.format=" + System.getenv().getOrDefault("SLUICE_BENCH_FORMAT", "json");
+
     private BenchPipeline() {}
 
     /**
@@ -29,10 +33,11 @@ final class BenchPipeline {
             services.add(ServiceProcess.start(
                     "loader",
                     "512m",
-                    List.of(broker.serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl()))));
-            services.add(ServiceProcess.start("handler", "512m", List.of(broker.serviceArgs(prefix))));
+                    List.of(broker.serviceArgs(prefix, FORMAT, "--spring.datasource.url=" + target.jdbcUrl()))));
+            services.add(ServiceProcess.start("handler", "512m", List.of(broker.serviceArgs(prefix, FORMAT))));
             String[] getter = Stream.concat(
                             Stream.of(
+                                    FORMAT,
                                     "--spring.datasource.url=" + target.jdbcUrl(),
                                     "--sluice.getter.cdc.sources[0].name=" + name,
                                     "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),

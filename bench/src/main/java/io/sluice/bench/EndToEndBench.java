@@ -129,7 +129,8 @@ final class EndToEndBench {
                 report.result(name + "_rss_mb", String.format(Locale.ROOT, "%.0f", rss));
             }
             report.result("rss_mb_max", String.format(Locale.ROOT, "%.0f", rssMax));
-            report.orderResults("e2e_rows_s", "native_rows_s", "p99_ms", "rss_mb_max");
+            report.orderResults(
+                    "e2e_rows_s", "native_rows_s", "e2e_vs_native", "e2e_cpu_vs_native", "p99_ms", "rss_mb_max");
         } finally {
             services.forEach(ServiceProcess::close);
             try {
@@ -270,6 +271,7 @@ final class EndToEndBench {
         report.result("native_machine_idle_pct", String.format(Locale.ROOT, "%.0f", nativeIdle));
         report.result("machine_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", sluiceTotal));
         report.result("native_machine_cpu_s_per_million", String.format(Locale.ROOT, "%.1f", nativeTotal));
+        report.result("e2e_cpu_vs_native", String.format(Locale.ROOT, "%.2f", sluiceTotal / nativeTotal));
     }
 
     private static double idlePercent(Map<String, Double> spent) {

@@ -94,11 +94,11 @@ final class TpcbBench {
             double sluiceTps = add(
                     report,
                     "Sluice",
-                    "tpcb_source_tps",
-                    "tpcb_e2e_tps",
+                    "tpcb_tps_source",
+                    "tpcb_tps_sluice",
                     sluice,
                     ", target balances" + " equal: " + equal);
-            double nativeTps = add(report, "native logical replication", null, "tpcb_native_tps", nativeRun, "");
+            double nativeTps = add(report, "native logical replication", null, "tpcb_tps_native", nativeRun, "");
             report.text(List.of(
                     String.format(
                             Locale.ROOT,
@@ -122,10 +122,10 @@ final class TpcbBench {
                             "%.2f",
                             (sluice.transactions / sluice.runSeconds)
                                     / (nativeRun.transactions / nativeRun.runSeconds)));
-            report.result("tpcb_catch_up_s", fmt(sluice.catchUpSeconds));
-            report.result("tpcb_p99_s", fmt(sluice.lag(0.99)));
-            report.result("tpcb_native_p99_s", fmt(nativeRun.lag(0.99)));
-            report.result("tpcb_native_catch_up_s", fmt(nativeRun.catchUpSeconds));
+            report.result("tpcb_catchup_s", fmt(sluice.catchUpSeconds));
+            report.result("tpcb_p99_ms", String.format(Locale.ROOT, "%.0f", sluice.lag(0.99) * 1000));
+            report.result("tpcb_native_p99_ms", String.format(Locale.ROOT, "%.0f", nativeRun.lag(0.99) * 1000));
+            report.result("tpcb_native_catchup_s", fmt(nativeRun.catchUpSeconds));
             report.result("tpcb_peak_queue", Long.toString(sluice.peakQueue));
             report.result("tpcb_balances_equal", equal);
         } finally {

@@ -38,14 +38,24 @@ class PipelineIT {
     }
 
     private void startPipeline(String... getterArgs) {
-        services.add(LoaderApplication.create().run(args("--spring.datasource.url=" + target.jdbcUrl())));
-        services.add(HandlerApplication.create().run(args()));
+        startPipeline(new String[0], getterArgs);
+    }
+
+    /** With {@code everyService} given to all three, and {@code getterArgs} to the getter. */
+    private void startPipeline(String[] everyService, String... getterArgs) {
+        services.add(LoaderApplication.create().run(args(ServiceArgs.merge(everyService, new String[] {
+            "--spring.datasource.url=" + target.jdbcUrl()
+        }))));
+        services.add(HandlerApplication.create().run(args(everyService)));
         services.add(GetterApplication.create()
                 .run(GetterArgs.of(
                         prefix,
                         source,
                         target,
-                        ServiceArgs.merge(new String[] {"--sluice.getter.cdc.snapshot.chunk-pages=16"}, getterArgs))));
+                        ServiceArgs.merge(
+                                ServiceArgs.merge(
+                                        everyService, new String[] {"--sluice.getter.cdc.snapshot.chunk-pages=16"}),
+                                getterArgs))));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
                                 + source.name() + "' AND active")
@@ -68,6 +78,21 @@ class PipelineIT {
                 .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
                         .isEmpty());
         assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(9_000);
+    }
+
+    @Test
+    void binaryBodiesFromSnapshotAndStreamReachTheTargetExactly() throws Exception {
+        source.execute("INSERT INTO orders SELECT i, 'før capture ✓ ' || i, i, 'old', NULL, now()"
+                + " FROM generate_series(1, 5000) i");
+        startPipeline(new String[] {"--sluice.amqp.format=binary"});
+        OrdersWorkload.write(source, new Random(5), 100_000, 5_000, 1_000, 500);
+
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
+                        .isEmpty());
+        assertThat(target.queryLong("SELECT count(*) FROM orders"))
+                .isEqualTo(source.queryLong("SELECT count(*) FROM orders"));
     }
 
     @Test

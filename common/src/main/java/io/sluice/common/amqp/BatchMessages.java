@@ -15,7 +15,8 @@ import org.springframework.amqp.core.MessageProperties;
 
 /**
  * Turns batches into AMQP messages (body, content type and encoding, the headers of DESIGN.md) and back, splitting
- * oversize ones. Bodies are LZ4-compressed unless configured otherwise; either kind is read, whatever this side writes.
+ * oversize ones. Bodies are JSON or binary and LZ4-compressed as configured; every kind is read, whatever this side
+ * writes.
  */
 public class BatchMessages {
 
@@ -47,13 +48,30 @@ public class BatchMessages {
     private final BatchCodec codec;
     private final int maxMessageBytes;
     private final Compression compression;
+    private final BatchCodec.Format format;
     private final MessageLimits limits;
 
-    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression, MessageLimits limits) {
+    public BatchMessages(
+            BatchCodec codec,
+            int maxMessageBytes,
+            Compression compression,
+            BatchCodec.Format format,
+            MessageLimits limits) {
         this.codec = codec;
         this.maxMessageBytes = maxMessageBytes;
         this.compression = compression;
+        this.format = format;
         this.limits = limits;
+    }
+
+    /** Writing JSON. */
+    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression, MessageLimits limits) {
+        this(codec, maxMessageBytes, compression, BatchCodec.Format.JSON, limits);
+    }
+
+    /** Without limits on what is read: for tools and tests, not for a service's inbound messages. */
+    public BatchMessages(BatchCodec codec, int maxMessageBytes, Compression compression, BatchCodec.Format format) {
+        this(codec, maxMessageBytes, compression, format, MessageLimits.unlimited());
     }
 
     /** Without limits on what is read: for tools and tests, not for a service's inbound messages. */
@@ -71,9 +89,9 @@ public class BatchMessages {
      * it (so that every consumer's decompression limit takes them); a single huge row stays alone.
      */
     public List<Message> toMessages(ChangeBatch batch) {
-        byte[] json = codec.encode(batch);
-        byte[] body = compression == Compression.LZ4 ? Lz4Bodies.compress(json) : json;
-        if (body.length <= maxMessageBytes && json.length <= 4L * maxMessageBytes
+        byte[] encoded = codec.encode(batch, format);
+        byte[] body = compression == Compression.LZ4 ? Lz4Bodies.compress(encoded) : encoded;
+        if (body.length <= maxMessageBytes && encoded.length <= 4L * maxMessageBytes
                 || batch.rows().size() <= 1) {
             return List.of(message(batch, body));
         }
@@ -128,7 +146,7 @@ public class BatchMessages {
 
     private Message message(ChangeBatch batch, byte[] body) {
         return MessageBuilder.withBody(body)
-                .setContentType(BatchCodec.CONTENT_TYPE)
+                .setContentType(format.contentType())
                 .setContentEncoding(compression == Compression.LZ4 ? Lz4Bodies.ENCODING : null)
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .setHeader(HEADER_SOURCE, batch.source())

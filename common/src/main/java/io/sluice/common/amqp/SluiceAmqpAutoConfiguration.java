@@ -75,7 +75,11 @@ public class SluiceAmqpAutoConfiguration {
     @ConditionalOnMissingBean
     BatchMessages batchMessages(BatchCodec codec, SluiceAmqpProperties properties) {
         return new BatchMessages(
-                codec, properties.maxMessageBytes(), properties.compression(), MessageLimits.of(properties));
+                codec,
+                properties.maxMessageBytes(),
+                properties.compression(),
+                properties.format(),
+                MessageLimits.of(properties));
     }
 
     /**

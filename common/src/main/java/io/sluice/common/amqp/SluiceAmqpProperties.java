@@ -1,5 +1,6 @@
 package io.sluice.common.amqp;
 
+import io.sluice.common.batch.BatchCodec;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
@@ -23,6 +24,9 @@ import org.springframework.validation.annotation.Validated;
  *     quickstart's embedded one; a message that keeps failing is then redelivered without limit)
  * @param compression how batch bodies are written: {@code lz4} (the LZ4 frame format, content encoding {@code lz4}) or
  *     {@code none} (plain JSON); consumers read both, so it can be changed one service at a time
+ * @param format how batch bodies are encoded: {@code json} (the contract v1, for outside consumers and services older
+ *     than the binary layout) or {@code binary} (length-prefixed values, cheaper to write and read); every service
+ *     reads both, so switch to {@code binary} once every service runs a version that reads it
  * @param maxInboundBytes a received body over this is dead-lettered unread (default: a sixteenth of the heap, 8 to 64
  *     MiB)
  * @param maxDecompressedBytes what one received body may decompress to and its rows hold (default: an eighth of the
@@ -40,6 +44,7 @@ public record SluiceAmqpProperties(
         @DefaultValue("30s") Duration confirmTimeout,
         @DefaultValue("quorum") QueueKind queueKind,
         @DefaultValue("lz4") BatchMessages.Compression compression,
+        @DefaultValue("json") BatchCodec.Format format,
         DataSize maxInboundBytes,
         DataSize maxDecompressedBytes) {
 

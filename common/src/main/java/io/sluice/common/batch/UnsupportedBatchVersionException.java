@@ -7,4 +7,15 @@ public class UnsupportedBatchVersionException extends MalformedBatchException {
         super("batch contract version v=" + version + " is not supported (this build reads v=" + ChangeBatch.VERSION
                 + "): upgrade the consumer or pin the producer");
     }
+
+    /** A binary body of a layout this build does not read. */
+    static UnsupportedBatchVersionException binaryLayout(int layout) {
+        return new UnsupportedBatchVersionException("binary batch layout " + layout
+                + " is not supported (this build reads layout " + BinaryBatchFormat.LAYOUT
+                + "): upgrade the consumer or set sluice.amqp.format=json on the producer");
+    }
+
+    private UnsupportedBatchVersionException(String message) {
+        super(message);
+    }
 }

@@ -50,6 +50,35 @@ class BatchMessagesTest {
     }
 
     @Test
+    void binaryBodiesSayTheirContentTypeAndEveryReaderTakesThemAndJsonAlike() {
+        ChangeBatch batch = batch(2_000);
+        BatchMessages binaryLz4 = new BatchMessages(CODEC, 4 * 1024 * 1024, Compression.LZ4, BatchCodec.Format.BINARY);
+        BatchMessages binaryPlain =
+                new BatchMessages(CODEC, 4 * 1024 * 1024, Compression.NONE, BatchCodec.Format.BINARY);
+        Message compressed = single(binaryLz4.toMessages(batch));
+        Message raw = single(binaryPlain.toMessages(batch));
+
+        assertThat(compressed.getMessageProperties().getContentType())
+                .isEqualTo("application/vnd.sluice.batch+binary;v=1");
+        assertThat(single(lz4.toMessages(batch)).getMessageProperties().getContentType())
+                .isEqualTo("application/vnd.sluice.batch+json;v=1");
+        assertThat(raw.getBody().length)
+                .isLessThan(single(plain.toMessages(batch)).getBody().length);
+        for (BatchMessages reader : List.of(lz4, plain, binaryLz4, binaryPlain)) {
+            assertThat(reader.fromMessage(compressed)).isEqualTo(batch);
+            assertThat(reader.fromMessage(raw)).isEqualTo(batch);
+            assertThat(reader.fromMessage(single(lz4.toMessages(batch)))).isEqualTo(batch);
+            assertThat(reader.identity(compressed)).contains(new BatchCodec.Identity(batch.source(), batch.table()));
+        }
+        BatchMessages capped =
+                new BatchMessages(CODEC, raw.getBody().length - 1, Compression.NONE, BatchCodec.Format.BINARY);
+        List<Message> parts = capped.toMessages(batch);
+        assertThat(parts).hasSizeGreaterThan(1);
+        assertThat(parts.stream().flatMap(m -> lz4.fromMessage(m).rows().stream()))
+                .containsExactlyElementsOf(batch.rows());
+    }
+
+    @Test
     void theSizeCapIsOnTheBodyTheBrokerGets() {
         ChangeBatch batch = batch(2_000);
         int jsonBytes = CODEC.encode(batch).length;

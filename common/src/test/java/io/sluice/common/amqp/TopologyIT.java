@@ -30,6 +30,7 @@ class TopologyIT {
             Duration.ofSeconds(10),
             broker.embedded() ? SluiceAmqpProperties.QueueKind.PLAIN : SluiceAmqpProperties.QueueKind.QUORUM,
             BatchMessages.Compression.LZ4,
+            io.sluice.common.batch.BatchCodec.Format.JSON,
             null,
             null);
     private final Topology names = properties.topology();
