@@ -117,6 +117,10 @@ public record PgTaskProperties(
      * @param freshnessColumn a time column: the target's latest value may trail the source's by at most {@code maxLag}
      * @param maxLag the freshness allowed
      * @param rules SQL conditions every target row must meet, e.g. {@code amount >= 0}, {@code user_id IS NOT NULL}
+     * @param repair with {@code snapshotSource}: the differing keys are re-read from the source by that getter (rows
+     *     re-sent, deletes for keys the source no longer has, all versioned), then the check runs again until the
+     *     table is equal or {@code repairTimeout} passes, and records the repair
+     * @param repairTimeout how long a repair may take to reach the target
      */
     public record Check(
             @NotBlank String name,
@@ -132,7 +136,9 @@ public record PgTaskProperties(
             String snapshotSource,
             String freshnessColumn,
             @DefaultValue("5m") Duration maxLag,
-            @DefaultValue List<String> rules) {}
+            @DefaultValue List<String> rules,
+            @DefaultValue("false") boolean repair,
+            @DefaultValue("2m") Duration repairTimeout) {}
 
     /**
      * Slow-query statistics.

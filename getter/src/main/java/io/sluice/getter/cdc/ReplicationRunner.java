@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -43,6 +44,8 @@ final class ReplicationRunner {
     private final AtomicLong slotLagBytes = new AtomicLong();
     private final SnapshotStore.Job initial;
     private final CaptureSet captureSet;
+    private final KeyRepair repairs;
+    private CompletableFuture<Boolean> repair = CompletableFuture.completedFuture(false);
     private volatile Map<TableName, String> skipped = Map.of();
     private volatile boolean running;
     private volatile Thread thread;
@@ -62,6 +65,7 @@ final class ReplicationRunner {
         this.snapshotter = snapshotter;
         this.initial = SnapshotStore.Job.initial(source);
         this.captureSet = new CaptureSet(source); // a malformed pattern fails start-up
+        this.repairs = new KeyRepair(source, settings, store, publisher::publish);
         Gauge.builder("sluice.capture.skipped.tables", this, r -> r.skipped.size())
                 .description("tables matching the capture set that are not captured (keyless, or not publishable by"
                         + " the capture role): health says which and why")
@@ -257,6 +261,26 @@ final class ReplicationRunner {
         } // the temporary slot goes with the exporter; the readers' transactions keep the snapshot
     }
 
+    /**
+     * Starts the next repair (a data check's keys to re-read) on its own thread when none is running, so that streaming
+     * goes on meanwhile. A failed one stays requested and is tried again.
+     */
+    private void nextRepair() {
+        if (!repair.isDone()) {
+            return;
+        }
+        CompletableFuture<Boolean> next = new CompletableFuture<>();
+        repair = next;
+        Thread.ofPlatform().daemon().name("repair-" + source.name()).start(() -> {
+            try {
+                next.complete(repairs.runNext());
+            } catch (Exception e) {
+                log.warn("source {}: a repair failed, trying again: {}", source.name(), e.getMessage());
+                next.complete(false);
+            }
+        });
+    }
+
     /** Starts the next requested ad hoc snapshot when none is running; rethrows the failure of the last one. */
     private Snapshotter.Running nextAdhoc(SourceSession session, Snapshotter.Running current) throws Exception {
         if (current != null) {
@@ -316,6 +340,7 @@ final class ReplicationRunner {
                 if (System.nanoTime() - nextHousekeeping >= 0) {
                     slotLagBytes.set(session.slotLagBytes());
                     adhoc = nextAdhoc(session, adhoc);
+                    nextRepair();
                     nextHousekeeping = System.nanoTime() + HOUSEKEEPING_INTERVAL.toNanos();
                 }
                 if (System.nanoTime() - nextCaptureSet >= 0) {

@@ -77,10 +77,32 @@ class SnapshotStore {
                 "INSERT INTO sluice.snapshot_requests (source, table_name) VALUES (?, ?)", source, table.toString());
     }
 
+    /** A request to re-read some keys of a table: a data check's repair. */
+    record Repair(long id, TableName table, String keyColumn, List<String> keys) {}
+
+    /** The oldest repair asked of this source, if any; it stays asked until {@link #repaired} removes it. */
+    java.util.Optional<Repair> nextRepair(CdcProperties.Source source) {
+        return jdbc
+                .query(
+                        "SELECT id, table_name, key_column, keys FROM sluice.snapshot_requests"
+                                + " WHERE source = ? AND keys IS NOT NULL ORDER BY id LIMIT 1",
+                        (rs, i) -> new Repair(
+                                rs.getLong(1), TableName.parse(rs.getString(2)), rs.getString(3), List.of((String[])
+                                        rs.getArray(4).getArray())),
+                        source.name())
+                .stream()
+                .findFirst();
+    }
+
+    /** Removes a repair once everything it sent is confirmed by the broker. */
+    void repaired(Repair repair) {
+        jdbc.update("DELETE FROM sluice.snapshot_requests WHERE id = ?", repair.id());
+    }
+
     /** Turns this source's requests into started ad hoc snapshots; returns every unfinished ad hoc snapshot. */
     List<Job> adhocJobs(CdcProperties.Source source) {
         List<String> tables = jdbc.queryForList(
-                "DELETE FROM sluice.snapshot_requests WHERE source = ? RETURNING table_name",
+                "DELETE FROM sluice.snapshot_requests WHERE source = ? AND keys IS NULL RETURNING table_name",
                 String.class,
                 source.name());
         for (String table : tables) {

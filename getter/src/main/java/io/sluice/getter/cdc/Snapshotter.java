@@ -8,12 +8,10 @@ import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
-import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,7 +80,7 @@ final class Snapshotter {
         List<Connection> connections = new ArrayList<>();
         try {
             for (int i = 0; i < settings.snapshot().parallelism(); i++) {
-                connections.add(importSnapshot(snapshotName));
+                connections.add(SourceConnections.inSnapshot(source, "sluice-getter-snapshot", snapshotName));
             }
             Map<TableName, List<Column>> columns = new HashMap<>();
             if (!store.planned(job)) {
@@ -121,19 +119,6 @@ final class Snapshotter {
 
     static boolean isKeyless(List<Column> columns) {
         return columns.stream().noneMatch(Column::key);
-    }
-
-    private Connection importSnapshot(String snapshotName) throws SQLException {
-        Connection c = SourceConnections.query(source, "sluice-getter-snapshot");
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            s.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshotName));
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        return c;
     }
 
     private List<SnapshotChunk> plan(Connection connection, List<TableName> tables) throws SQLException {

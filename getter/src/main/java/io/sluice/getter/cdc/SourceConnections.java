@@ -22,6 +22,21 @@ final class SourceConnections {
         return open(source, base(source, applicationName));
     }
 
+    /** A read-only connection in the exported snapshot {@code snapshotName}, its transaction open. */
+    static Connection inSnapshot(CdcProperties.Source source, String applicationName, String snapshotName)
+            throws SQLException {
+        Connection c = query(source, applicationName);
+        c.setAutoCommit(false);
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            s.execute("SET TRANSACTION SNAPSHOT " + io.sluice.common.pg.Identifiers.literal(snapshotName));
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     /** A logical replication connection ({@code replication=database}), which also takes simple SQL. */
     static Connection replication(CdcProperties.Source source) throws SQLException {
         Properties props = base(source, "sluice-getter");

@@ -91,9 +91,24 @@ final class TableSnapshotReader {
     /** Reads a chunk and publishes it; returns the row count and the confirms of all its batches. */
     ChunkResult read(SnapshotChunk chunk, List<Column> columns, Function<ChangeBatch, CompletableFuture<Void>> publish)
             throws SQLException {
+        return read(chunk.table(), chunk.number(), chunk.ctidFilter(), columns, publish, row -> {});
+    }
+
+    /**
+     * Reads the rows of {@code table} that {@code filter} (SQL) keeps and publishes them, numbered as chunk {@code
+     * number}, showing each row to {@code each} as it goes.
+     */
+    ChunkResult read(
+            TableName table,
+            int number,
+            String filter,
+            List<Column> columns,
+            Function<ChangeBatch, CompletableFuture<Void>> publish,
+            java.util.function.Consumer<Row> each)
+            throws SQLException {
         String select = "SELECT "
                 + columns.stream().map(c -> Identifiers.quote(c.name())).collect(Collectors.joining(", "))
-                + " FROM " + chunk.table().quoted() + " WHERE " + chunk.ctidFilter();
+                + " FROM " + table.quoted() + " WHERE " + filter;
         CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT");
         List<CompletableFuture<Void>> confirms = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
@@ -104,15 +119,16 @@ final class TableSnapshotReader {
             // Each snapshot row gets its own version (chunk in the high bits, row in the low ones), so that an
             // append-mode target can tell a redelivered row from another row with the same values.
             count++;
-            rows.add(new Row(
-                    Op.READ, snapshotLsn, ((long) chunk.number() << 32) | count, snapshotTime, values, List.of()));
+            Row row = new Row(Op.READ, snapshotLsn, ((long) number << 32) | count, snapshotTime, values, List.of());
+            each.accept(row);
+            rows.add(row);
             if (rows.size() >= maxBatchRows) {
-                confirms.add(publish.apply(new ChangeBatch(source, Origin.SNAPSHOT, chunk.table(), columns, rows)));
+                confirms.add(publish.apply(new ChangeBatch(source, Origin.SNAPSHOT, table, columns, rows)));
                 rows = new ArrayList<>();
             }
         }
         if (!rows.isEmpty()) {
-            confirms.add(publish.apply(new ChangeBatch(source, Origin.SNAPSHOT, chunk.table(), columns, rows)));
+            confirms.add(publish.apply(new ChangeBatch(source, Origin.SNAPSHOT, table, columns, rows)));
         }
         return new ChunkResult(count, CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new)));
     }

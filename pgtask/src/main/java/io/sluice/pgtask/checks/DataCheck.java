@@ -54,6 +54,10 @@ public final class DataCheck implements Job {
                 .strongReference(true)
                 .register(meters);
         this.rules = new TargetRules(config, meters);
+        if (config.repair() && config.snapshotSource() == null) {
+            throw new IllegalStateException("check '" + config.name() + "': repair needs snapshot-source, the name of"
+                    + " the getter's CDC source that re-reads the keys");
+        }
     }
 
     @Override
@@ -74,8 +78,49 @@ public final class DataCheck implements Job {
     @Override
     public String run(Instant now) throws Exception {
         TableSides sides = TableSides.of(config, source, sourceTable, target, targetTable);
-        List<String> differing = new ArrayList<>();
+        Comparison found = compare(sides, true);
         List<String> broken = new ArrayList<>();
+        try (Connection s = sides.open(source);
+                Connection t = sides.open(target);
+                Connection records = state.getConnection()) {
+            for (TargetRules.Finding finding : rules.check(s, sourceTable, t, targetTable)) {
+                record(records, finding);
+                if (!finding.held()) {
+                    broken.add(finding.what() + " " + finding.condition() + ": " + finding.detail());
+                }
+            }
+        }
+        mismatchedKeys.set(found.differing().size());
+        String rulesDetail = broken.isEmpty() ? "" : "; " + String.join("; ", broken);
+        if (found.differing().isEmpty()) {
+            return "source = target: " + found.sourceRows() + " rows in " + config.chunks() + " buckets" + rulesDetail;
+        }
+        String mismatch = found.mismatchedBuckets() + " of " + config.chunks() + " buckets differ (source "
+                + found.sourceRows() + " rows, target " + found.targetRows() + "); keys "
+                + found.differing().subList(0, Math.min(found.differing().size(), config.maxKeys()));
+        if (config.repair()) {
+            return mismatch + "; "
+                    + new CheckRepair(config, state, sides, sourceTable, targetTable, source, target)
+                            .repair(found.differing(), () -> {
+                                Comparison again = compare(sides, false);
+                                mismatchedKeys.set(again.differing().size());
+                                return again.differing();
+                            })
+                    + rulesDetail;
+        }
+        if (config.snapshotSource() != null) {
+            requestSnapshot();
+            return mismatch + "; snapshot requested" + rulesDetail;
+        }
+        return mismatch + rulesDetail;
+    }
+
+    /** What one comparison found: the differing keys (at most {@code maxKeys}), in key order, and the row counts. */
+    record Comparison(List<String> differing, long sourceRows, long targetRows, int mismatchedBuckets) {}
+
+    /** Compares the two tables bucket by bucket, recording each top-level bucket when {@code record}. */
+    private Comparison compare(TableSides sides, boolean record) throws SQLException {
+        List<String> differing = new ArrayList<>();
         long sourceRows = 0;
         long targetRows = 0;
         int mismatchedBuckets = 0;
@@ -96,29 +141,14 @@ public final class DataCheck implements Job {
                     drill(sides, s, t, bucket, a, b, keys);
                     differing.addAll(keys);
                 }
-                record(records, bucket, a, b, keys);
-            }
-            for (TargetRules.Finding finding : rules.check(s, sourceTable, t, targetTable)) {
-                record(records, finding);
-                if (!finding.held()) {
-                    broken.add(finding.what() + " " + finding.condition() + ": " + finding.detail());
+                if (record) {
+                    record(records, bucket, a, b, keys);
                 }
             }
         }
         // Integer keys read best in numeric order: shorter first, then by text.
         differing.sort(java.util.Comparator.comparingInt(String::length).thenComparing(k -> k));
-        mismatchedKeys.set(differing.size());
-        if (!differing.isEmpty() && config.snapshotSource() != null) {
-            requestSnapshot();
-        }
-        String rulesDetail = broken.isEmpty() ? "" : "; " + String.join("; ", broken);
-        return (differing.isEmpty()
-                        ? "source = target: " + sourceRows + " rows in " + config.chunks() + " buckets"
-                        : mismatchedBuckets + " of " + config.chunks() + " buckets differ (source " + sourceRows
-                                + " rows, target " + targetRows + "); keys "
-                                + differing.subList(0, Math.min(differing.size(), config.maxKeys()))
-                                + (config.snapshotSource() != null ? "; snapshot requested" : ""))
-                + rulesDetail;
+        return new Comparison(differing, sourceRows, targetRows, mismatchedBuckets);
     }
 
     /** Narrows a differing bucket down to its differing keys. */

@@ -119,6 +119,21 @@ final class TableSides {
         return keys.stream().sorted().limit(limit).toList();
     }
 
+    /** Which of {@code keys} (as text) the side has. */
+    Set<String> present(Connection c, boolean sourceSide, List<String> keys) throws SQLException {
+        Set<String> present = new java.util.HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT " + key + "::text FROM " + from(sourceSide) + " "
+                + and(sourceSide) + " " + key + "::text = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("text", keys.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    present.add(rs.getString(1));
+                }
+            }
+        }
+        return present;
+    }
+
     private Map<String, String> hashes(Connection c, boolean sourceSide, DataCheck.Bucket bucket) throws SQLException {
         Map<String, String> hashes = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement("SELECT " + key + "::text, " + rowHash + " FROM "
