@@ -54,6 +54,11 @@ class HandlerConfiguration {
         container.setReceiveTimeout(50);
         container.setBatchReceiveTimeout(50); // a group waits at most 50 ms for more messages, whatever the rate
         container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        // The topology is declared by the admin on every new connection; the container's own redeclaring only added,
+        // with the broker down, a misleading "auto-delete queue(s)" error beside the real one. A missing queue is
+        // waited for, not fatal.
+        container.setAutoDeclare(false);
+        container.setMissingQueuesFatal(false);
         container.setDefaultRequeueRejected(true);
         container.setMessageListener(relay);
         return container;

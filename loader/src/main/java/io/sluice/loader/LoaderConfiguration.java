@@ -59,6 +59,11 @@ class LoaderConfiguration {
         container.setBatchReceiveTimeout(properties.maxWait().toMillis());
         container.setReceiveTimeout(Math.min(50, properties.maxWait().toMillis()));
         container.setAcknowledgeMode(AcknowledgeMode.AUTO);
+        // The topology is declared by the admin on every new connection; the container's own redeclaring only added,
+        // with the broker down, a misleading "auto-delete queue(s)" error beside the real one. A missing queue is
+        // waited for, not fatal.
+        container.setAutoDeclare(false);
+        container.setMissingQueuesFatal(false);
         container.setDefaultRequeueRejected(true);
         container.setMessageListener(new BatchLoader(
                 messages, new BadRowIsolation(writer), publisher, amqp.topology(), meters, properties.retryTimeout()));

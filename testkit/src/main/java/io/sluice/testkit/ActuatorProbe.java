@@ -52,6 +52,22 @@ public final class ActuatorProbe {
         }
     }
 
+    /** The HTTP status of a GET (e.g. 503 for a probe that is down); -1 when nothing answers. */
+    public int status(String path) {
+        try {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Fails unless liveness and readiness say UP. */
     public void assertLiveAndReady() {
         for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {

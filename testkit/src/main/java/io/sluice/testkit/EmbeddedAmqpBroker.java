@@ -30,7 +30,11 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     /** Starts a broker on a free port; returns once it accepts connections. */
     public static EmbeddedAmqpBroker start() {
-        int port = FreePorts.any();
+        return start(FreePorts.any());
+    }
+
+    /** Starts a broker on {@code port} (e.g. one a service already tries to reach); returns once it accepts. */
+    public static EmbeddedAmqpBroker start(int port) {
         ClassLoader qpid = new SubjectCompatClassLoader("org.apache.qpid.", EmbeddedAmqpBroker.class.getClassLoader());
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();

@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * their local ports: a port from "bind to 0" lies inside it and can be taken by such a connection before the server
  * binds it, and the server then fails to start. A port is not handed out twice in one run.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private static final int LOW = 20_000;
     private static final int HIGH = 32_000;
@@ -21,7 +21,7 @@ final class FreePorts {
 
     private FreePorts() {}
 
-    static int any() {
+    public static int any() {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
             if (handedOut.contains(port)) {

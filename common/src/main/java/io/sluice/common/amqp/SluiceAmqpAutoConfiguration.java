@@ -41,10 +41,19 @@ public class SluiceAmqpAutoConfiguration {
                 try {
                     rabbit.initialize();
                 } catch (AmqpException e) {
+                    org.springframework.amqp.rabbit.connection.ConnectionFactory factory =
+                            rabbit.getRabbitTemplate().getConnectionFactory();
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
                     LoggerFactory.getLogger(SluiceAmqpAutoConfiguration.class)
                             .warn(
-                                    "RabbitMQ not reachable at start-up, the topology is declared on connect: {}",
-                                    e.getMessage());
+                                    "RabbitMQ not reachable at {}:{} (virtual host '{}') at start-up: {}. The service"
+                                            + " is live but not ready, and declares its topology when it connects;"
+                                            + " check spring.rabbitmq.host, port and credentials"
+                                            + " (SPRING_RABBITMQ_*)",
+                                    factory.getHost(),
+                                    factory.getPort(),
+                                    factory.getVirtualHost(),
+                                    cause.getMessage() != null ? cause.getMessage() : cause.toString());
                 }
             }
         };
