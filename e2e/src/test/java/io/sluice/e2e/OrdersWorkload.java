@@ -23,6 +23,16 @@ final class OrdersWorkload {
                 "CREATE TABLE public.orders (" + TABLE + ", _sluice_lsn int8 NOT NULL, _sluice_seq int8 NOT NULL)");
     }
 
+    /** Waits (up to 2 minutes) until the target's orders equal the source's, column by column. */
+    static void awaitEqual(TestDatabase source, TestDatabase target) {
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofSeconds(1))
+                .untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(io.sluice.testkit.TableDiff.differences(
+                                source, "orders", target, "orders", COLUMNS, 10))
+                        .isEmpty());
+    }
+
     /** Inserts, updates and deletes in transactions of random sizes; updates and deletes hit rows it inserted. */
     static void write(
             TestDatabase source, Random random, long firstId, int totalInserts, int totalUpdates, int totalDeletes)

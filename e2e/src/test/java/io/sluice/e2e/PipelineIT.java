@@ -9,7 +9,6 @@ import io.sluice.handler.HandlerApplication;
 import io.sluice.loader.LoaderApplication;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceArgs;
-import io.sluice.testkit.TableDiff;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.time.Duration;
@@ -73,10 +72,7 @@ class PipelineIT {
         startPipeline();
         OrdersWorkload.write(source, new Random(42), 1, 10_000, 2_000, 1_000);
 
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
-                        .isEmpty());
+        OrdersWorkload.awaitEqual(source, target);
         assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(9_000);
     }
 
@@ -87,10 +83,7 @@ class PipelineIT {
         startPipeline(new String[] {"--sluice.amqp.format=binary"});
         OrdersWorkload.write(source, new Random(5), 100_000, 5_000, 1_000, 500);
 
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
-                        .isEmpty());
+        OrdersWorkload.awaitEqual(source, target);
         assertThat(target.queryLong("SELECT count(*) FROM orders"))
                 .isEqualTo(source.queryLong("SELECT count(*) FROM orders"));
     }
@@ -115,10 +108,7 @@ class PipelineIT {
         target.execute("INSERT INTO sluice.snapshot_requests (source, table_name) VALUES ('shop', 'public.orders')");
         writer.join();
 
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
-                        .isEmpty());
+        OrdersWorkload.awaitEqual(source, target);
     }
 
     @Test
@@ -132,10 +122,7 @@ class PipelineIT {
                 "DELETE FROM orders WHERE id % 89 = 0");
         OrdersWorkload.write(source, new Random(7), 1_000_000, 3_000, 500, 300);
 
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(TableDiff.differences(source, "orders", target, "orders", COLUMNS, 10))
-                        .isEmpty());
+        OrdersWorkload.awaitEqual(source, target);
         assertThat(target.queryLong("SELECT count(*) FROM orders"))
                 .isEqualTo(source.queryLong("SELECT count(*) FROM orders"));
     }

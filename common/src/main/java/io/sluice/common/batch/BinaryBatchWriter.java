@@ -1,7 +1,6 @@
 package io.sluice.common.batch;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -9,18 +8,17 @@ import java.util.zip.CRC32C;
  * Writes a {@link ChangeBatch} in the binary layout of {@link BinaryBatchFormat}: values as length-prefixed UTF-8, no
  * quoting and no escapes, numbers as varints, and a CRC-32C at the end.
  */
-final class BinaryBatchWriter {
+final class BinaryBatchWriter extends BatchBytes {
 
-    private byte[] buf;
     private char[] chars = new char[64];
-    private int len;
 
     private BinaryBatchWriter(int sizeHint) {
-        this.buf = new byte[Math.max(256, sizeHint)];
+        super(sizeHint);
     }
 
     static byte[] write(ChangeBatch batch) {
-        BinaryBatchWriter w = new BinaryBatchWriter(sizeHint(batch));
+        BinaryBatchWriter w =
+                new BinaryBatchWriter(sizeHint(batch, 128 + 32 * batch.columns().size(), 24, 2));
         w.ensure(BinaryBatchFormat.MAGIC.length);
         System.arraycopy(BinaryBatchFormat.MAGIC, 0, w.buf, 0, BinaryBatchFormat.MAGIC.length);
         w.len = BinaryBatchFormat.MAGIC.length;
@@ -46,7 +44,7 @@ final class BinaryBatchWriter {
         CRC32C crc = new CRC32C();
         crc.update(w.buf, 0, w.len);
         w.fixed32((int) crc.getValue());
-        return Arrays.copyOf(w.buf, w.len);
+        return w.bytes();
     }
 
     private void row(Row row, boolean sameTs) {
@@ -179,27 +177,5 @@ final class BinaryBatchWriter {
 
     private static long zigzag(long value) {
         return (value << 1) ^ (value >> 63);
-    }
-
-    /** The size of the usual batch, so that the buffer seldom grows: the values' lengths and each row's framing. */
-    private static int sizeHint(ChangeBatch batch) {
-        long size = 128 + 32L * batch.columns().size();
-        for (Row row : batch.rows()) {
-            size += 24 + 2L * row.values().size();
-            for (String value : row.values()) {
-                size += value == null ? 0 : value.length();
-            }
-        }
-        return (int) Math.min(size + (size >> 4), Integer.MAX_VALUE - 16);
-    }
-
-    private void ensure(long more) {
-        if (len + more > buf.length) {
-            long wanted = Math.max(len + more, 2L * buf.length);
-            if (wanted > Integer.MAX_VALUE - 16) {
-                throw new IllegalArgumentException("a batch of more than 2 GB cannot be written; split it");
-            }
-            buf = Arrays.copyOf(buf, (int) wanted);
-        }
     }
 }

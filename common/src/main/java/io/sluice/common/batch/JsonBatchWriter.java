@@ -2,7 +2,6 @@ package io.sluice.common.batch;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,7 +9,7 @@ import java.util.List;
  * a general generator's per-token bookkeeping (context checks, a char buffer between the string and its bytes) cost
  * more than the bytes themselves: a batch has one fixed shape, so its writer needs none of it.
  */
-final class JsonBatchWriter {
+final class JsonBatchWriter extends BatchBytes {
 
     /** ASCII characters that go into a JSON string as they are (not a quote, a backslash or a control character). */
     private static final boolean[] PLAIN = new boolean[128];
@@ -33,16 +32,15 @@ final class JsonBatchWriter {
         }
     }
 
-    private byte[] buf;
     private char[] chars = new char[64];
-    private int len;
 
     private JsonBatchWriter(int sizeHint) {
-        this.buf = new byte[Math.max(256, sizeHint)];
+        super(sizeHint);
     }
 
     static byte[] write(ChangeBatch batch) {
-        JsonBatchWriter w = new JsonBatchWriter(sizeHint(batch));
+        JsonBatchWriter w =
+                new JsonBatchWriter(sizeHint(batch, 256 + 48L * batch.columns().size(), 72, 5));
         w.raw("{\"v\":").number(ChangeBatch.VERSION);
         w.raw(",\"source\":").string(batch.source());
         w.raw(",\"origin\":").string(batch.origin().wireName());
@@ -58,7 +56,7 @@ final class JsonBatchWriter {
             w.row(rows.get(r), r == 0);
         }
         w.raw("]}");
-        return Arrays.copyOf(w.buf, w.len);
+        return w.bytes();
     }
 
     private static final byte[] FIRST_ROW = ascii("{\"op\":\"");
@@ -118,18 +116,6 @@ final class JsonBatchWriter {
         System.arraycopy(ascii, 0, buf, len, ascii.length);
         len += ascii.length;
         return this;
-    }
-
-    /** The size of the usual batch, so that the buffer seldom grows: the values' lengths and each row's framing. */
-    private static int sizeHint(ChangeBatch batch) {
-        long size = 256 + 48L * batch.columns().size();
-        for (Row row : batch.rows()) {
-            size += 72 + 3L * row.values().size();
-            for (String value : row.values()) {
-                size += value == null ? 2 : value.length();
-            }
-        }
-        return (int) Math.min(size + (size >> 4), Integer.MAX_VALUE - 16);
     }
 
     private JsonBatchWriter columns(List<Column> columns) {
@@ -246,15 +232,5 @@ final class JsonBatchWriter {
         b[p++] = HEX[(c >> 4) & 0xf];
         b[p++] = HEX[c & 0xf];
         return p;
-    }
-
-    private void ensure(long more) {
-        if (len + more > buf.length) {
-            long wanted = Math.max(len + more, 2L * buf.length);
-            if (wanted > Integer.MAX_VALUE - 16) {
-                throw new IllegalArgumentException("a batch of more than 2 GB cannot be written; split it");
-            }
-            buf = Arrays.copyOf(buf, (int) wanted);
-        }
     }
 }
