@@ -38,4 +38,28 @@ abstract class BatchBytes {
         }
         return (int) Math.min(size + (size >> 4), Integer.MAX_VALUE - 16);
     }
+
+    /** A char of two or three UTF-8 bytes (a lone surrogate takes three, as in CESU/WTF-8) at {@code p}; the end. */
+    protected static int utf8(byte[] b, int p, char c) {
+        if (c < 0x800) {
+            b[p++] = (byte) (0xc0 | (c >> 6));
+        } else {
+            b[p++] = (byte) (0xe0 | (c >> 12));
+            b[p++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+        }
+        return utf8Last(b, p, c);
+    }
+
+    /** A code point beyond the BMP (a surrogate pair's) as four UTF-8 bytes at {@code p}; the end. */
+    protected static int utf8(byte[] b, int p, int codePoint) {
+        b[p++] = (byte) (0xf0 | (codePoint >> 18));
+        b[p++] = (byte) (0x80 | ((codePoint >> 12) & 0x3f));
+        b[p++] = (byte) (0x80 | ((codePoint >> 6) & 0x3f));
+        return utf8Last(b, p, codePoint);
+    }
+
+    private static int utf8Last(byte[] b, int p, int bits) {
+        b[p++] = (byte) (0x80 | (bits & 0x3f));
+        return p;
+    }
 }

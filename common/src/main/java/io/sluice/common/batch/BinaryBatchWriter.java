@@ -112,21 +112,12 @@ final class BinaryBatchWriter extends BatchBytes {
             char c = text[i];
             if (c < 0x80) {
                 b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xc0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3f));
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text[i + 1])) {
-                int cp = Character.toCodePoint(c, text[++i]);
-                b[p++] = (byte) (0xf0 | (cp >> 18));
-                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (cp & 0x3f));
+                p = utf8(b, p, Character.toCodePoint(c, text[++i]));
             } else {
-                // Three bytes, a lone surrogate included: UTF-8 has no form for one, and the reader takes it back as
-                // it was (JSON keeps it as a \\u escape the same way).
-                b[p++] = (byte) (0xe0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (c & 0x3f));
+                // A lone surrogate, which UTF-8 has no form for, in three bytes too: the reader takes it back as it
+                // was (JSON keeps it as a \\u escape the same way).
+                p = utf8(b, p, c);
             }
         }
         int bytes = p - start;

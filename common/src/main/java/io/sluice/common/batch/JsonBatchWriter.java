@@ -183,21 +183,12 @@ final class JsonBatchWriter extends BatchBytes {
                 b[p++] = (byte) c;
             } else if (c < 128) {
                 p = escape(b, p, c);
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xc0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3f));
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text[i + 1])) {
-                int cp = Character.toCodePoint(c, text[++i]);
-                b[p++] = (byte) (0xf0 | (cp >> 18));
-                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (cp & 0x3f));
+                p = utf8(b, p, Character.toCodePoint(c, text[++i]));
             } else if (Character.isSurrogate(c)) {
                 p = unicodeEscape(b, p, c); // a lone surrogate has no UTF-8 form; the escape keeps it as it was
             } else {
-                b[p++] = (byte) (0xe0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (c & 0x3f));
+                p = utf8(b, p, c);
             }
         }
         b[p++] = '"';
