@@ -64,6 +64,10 @@ class KubernetesManifestsIT {
                 String image = (String) container.get("image");
                 String module = image.replaceAll(".*/sluice-([a-z]+):.*", "$1");
                 assertThat(MODULES).as(what + " runs " + image).contains(module);
+                // Each overlay's own registry: an images entry that matched nothing would leave another's here.
+                assertThat(image)
+                        .as(what)
+                        .startsWith(overlay.equals("prod") ? "registry.example.com/sluice/" : "localhost:5000/");
                 assertThat(name(deployment)).isEqualTo("sluice-" + module);
             }
         }
