@@ -74,6 +74,22 @@ class KubernetesManifestsIT {
     }
 
     @org.junit.jupiter.api.Test
+    void prodLeavesKedaTheReplicaCountsAndIsPickedUpByKubePrometheusStack() throws Exception {
+        List<Map<String, Object>> objects = render("prod");
+        for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
+            if (List.of("sluice-handler", "sluice-loader").contains(name(deployment))) {
+                assertThat(map(deployment, "spec")).as(name(deployment)).doesNotContainKey("replicas");
+            }
+        }
+        for (String kind : List.of("ServiceMonitor", "PrometheusRule")) {
+            assertThat(ofKind(objects, kind))
+                    .as(kind)
+                    .isNotEmpty()
+                    .allSatisfy(o -> assertThat(map(o, "metadata", "labels")).containsEntry("release", "prometheus"));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void prodTalksTlsToRabbitMqAndPostgresqlThroughTheSslBundle() throws Exception {
         for (Map<String, Object> deployment : ofKind(render("prod"), "Deployment")) {
             if (!name(deployment).startsWith("sluice-")) {

@@ -77,6 +77,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         this.targets = targets;
         this.runner = runner;
         this.meters = meters;
+        // Counted from zero, so that an alert's increase() sees the very first dead letter.
+        meters.counter("sluice.dead.letters", "stage", "handler", "reason", "malformed");
     }
 
     @Override

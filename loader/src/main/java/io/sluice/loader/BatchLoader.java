@@ -59,6 +59,10 @@ final class BatchLoader implements BatchMessageListener {
         this.publisher = publisher;
         this.topology = topology;
         this.meters = meters;
+        // Each reason counted from zero, so that an alert's increase() sees the very first dead letter.
+        for (String kind : java.util.List.of("malformed", "refused")) {
+            meters.counter("sluice.dead.letters", "stage", "loader", "reason", kind);
+        }
         this.batchTimer = Timer.builder("sluice.batch")
                 .description("time to write one group of messages to the target, commit included")
                 .tag("stage", "loader")

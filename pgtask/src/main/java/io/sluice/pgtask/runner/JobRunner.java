@@ -67,10 +67,17 @@ public final class JobRunner implements SmartLifecycle {
             if (job.cron() != null) {
                 new CronTrigger(job.cron()); // a bad expression fails start-up, naming it
             }
-            Gauge.builder("sluice.pgtask.last.success", lastSuccess, m -> m.getOrDefault(job.name(), 0.0))
-                    .description("when the job last succeeded, seconds since the epoch")
-                    .tag("job", job.name())
+            // Tagged "task", not "job": Prometheus keeps "job" for the scrape job and renames a metric's own to
+            // "exported_job", which an alert would then not find.
+            Gauge.builder("sluice.pgtask.last.success.timestamp", lastSuccess, m -> m.getOrDefault(job.name(), 0.0))
+                    .description("when the task last succeeded, seconds since the epoch (0: not yet)")
+                    .baseUnit("seconds")
+                    .tag("task", job.name())
                     .register(meters);
+            // Every outcome counted from zero: increase() over a counter that appears with its first failure misses it.
+            for (String outcome : List.of("succeeded", "failed", "deferred")) {
+                meters.counter("sluice.pgtask.runs", "task", job.name(), "kind", job.kind(), "outcome", outcome);
+            }
         }
         this.locks = locks;
         this.runs = runs;
@@ -135,9 +142,9 @@ public final class JobRunner implements SmartLifecycle {
         }
         sample.stop(Timer.builder("sluice.pgtask.run")
                 .description("time of a job run")
-                .tags("job", job.name(), "kind", job.kind())
+                .tags("task", job.name(), "kind", job.kind())
                 .register(meters));
-        meters.counter("sluice.pgtask.runs", "job", job.name(), "kind", job.kind(), "outcome", outcome.outcome())
+        meters.counter("sluice.pgtask.runs", "task", job.name(), "kind", job.kind(), "outcome", outcome.outcome())
                 .increment();
         if (outcome.outcome().equals("succeeded")) {
             lastSuccess.put(job.name(), clock.millis() / 1000.0);
