@@ -73,6 +73,19 @@ class KubernetesManifestsIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyObjectCarriesTheRecommendedLabels(String overlay) throws Exception {
+        List<String> keys = List.of("name", "instance", "version", "component", "part-of", "managed-by");
+        for (Map<String, Object> object : render(overlay)) {
+            assertThat(map(object, "metadata", "labels"))
+                    .as(object.get("kind") + " " + name(object))
+                    .containsKeys(
+                            keys.stream().map(k -> "app.kubernetes.io/" + k).toArray(String[]::new))
+                    .containsEntry("app.kubernetes.io/instance", "sluice-" + overlay);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void prodLeavesKedaTheReplicaCountsAndIsPickedUpByKubePrometheusStack() throws Exception {
         List<Map<String, Object>> objects = render("prod");
