@@ -87,6 +87,38 @@ class KubernetesManifestsIT {
     }
 
     @org.junit.jupiter.api.Test
+    void dashboardsFilterByNamespaceAndInstanceAndRateOverGrafanasInterval() throws Exception {
+        int dashboards = 0;
+        for (Map<String, Object> config : ofKind(render("prod"), "ConfigMap")) {
+            for (Map.Entry<String, Object> file : map(config, "data").entrySet()) {
+                if (!file.getKey().endsWith(".json")) {
+                    continue;
+                }
+                dashboards++;
+                JsonNode dashboard =
+                        tools.jackson.databind.json.JsonMapper.builder().build().readTree((String) file.getValue());
+                List<String> variables = new ArrayList<>();
+                dashboard
+                        .path("templating")
+                        .path("list")
+                        .forEach(v -> variables.add(v.path("name").asString()));
+                assertThat(variables).as(file.getKey()).contains("datasource", "namespace", "instance");
+                for (JsonNode panel : dashboard.path("panels")) {
+                    for (JsonNode target : panel.path("targets")) {
+                        String expr = target.path("expr").asString();
+                        String what = file.getKey() + ": " + panel.path("title").asString();
+                        assertThat(expr).as(what).doesNotContain("[5m]").contains("$namespace", "$instance");
+                    }
+                    if (panel.path("title").asString().startsWith("p50 / p99")) {
+                        assertThat(panel.path("targets").toString()).contains("histogram_quantile(0.5", "0.99");
+                    }
+                }
+            }
+        }
+        assertThat(dashboards).isEqualTo(3);
+    }
+
+    @org.junit.jupiter.api.Test
     void prodLeavesKedaTheReplicaCountsAndIsPickedUpByKubePrometheusStack() throws Exception {
         List<Map<String, Object>> objects = render("prod");
         for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
