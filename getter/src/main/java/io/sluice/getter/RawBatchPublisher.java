@@ -7,6 +7,7 @@ import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.metrics.StageMetrics;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,6 @@ public final class RawBatchPublisher implements AutoCloseable {
     private final ConfirmedPublisher publisher;
     private final BatchMessages messages;
     private final Topology topology;
-    private final MeterRegistry meters;
     private final long maxInFlightBytes;
     private final ThreadPoolExecutor encoders = new ThreadPoolExecutor(
             ENCODERS,
@@ -41,6 +41,7 @@ public final class RawBatchPublisher implements AutoCloseable {
             new ThreadPoolExecutor.CallerRunsPolicy());
     private long inFlightBytes;
     private final DistributionSummary batchRows;
+    private final StageMetrics stageMetrics;
 
     /** @param origin what it publishes ({@code cdc}, {@code file}): a tag of its in-flight gauge */
     public RawBatchPublisher(
@@ -53,16 +54,14 @@ public final class RawBatchPublisher implements AutoCloseable {
         this.publisher = publisher;
         this.messages = messages;
         this.topology = topology;
-        this.meters = meters;
         this.maxInFlightBytes = maxInFlightBytes;
         Gauge.builder("sluice.getter.in.flight.bytes", this, RawBatchPublisher::inFlightBytes)
                 .tag("origin", origin)
                 .description("message bytes published and not yet confirmed by the broker")
                 .register(meters);
-        this.batchRows = DistributionSummary.builder("sluice.batch.rows")
-                .description("rows per published batch (small transactions share one within the linger)")
-                .tag("stage", "getter") // the tags the loader's has: one JVM (quickstart) may hold both
-                .register(meters);
+        this.stageMetrics = new StageMetrics(meters, Topology.Stage.GETTER);
+        this.batchRows =
+                stageMetrics.batchRows("rows per published batch (small transactions share one within the linger)");
     }
 
     /** Hands the batch to an encoder; the future completes when the broker confirmed all of it. */
@@ -88,14 +87,8 @@ public final class RawBatchPublisher implements AutoCloseable {
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(confirms).whenComplete((ok, error) -> {
             release(bytes);
-            meters.counter(
-                            "sluice.rows",
-                            "stage",
-                            "getter",
-                            "table",
-                            batch.table().toString(),
-                            "outcome",
-                            error == null ? "published" : "failed")
+            stageMetrics
+                    .rows(batch.table(), error == null ? "published" : "failed")
                     .increment(batch.rows().size());
         });
     }

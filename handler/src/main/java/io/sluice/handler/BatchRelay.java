@@ -12,6 +12,7 @@ import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
+import io.sluice.common.metrics.StageMetrics;
 import io.sluice.common.pg.TableName;
 import io.sluice.handler.pipeline.PipelineRunner;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
     private final ConfirmedPublisher publisher;
     private final Topology topology;
     private final List<String> targets;
-    private final MeterRegistry meters;
+    private final StageMetrics stageMetrics;
     private final PipelineRunner runner;
     private final RetryTemplate retry;
     private final ExecutorService acks = Executors.newSingleThreadExecutor(
@@ -76,9 +77,9 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         this.topology = topology;
         this.targets = targets;
         this.runner = runner;
-        this.meters = meters;
+        this.stageMetrics = new StageMetrics(meters, Stage.HANDLER);
         // Counted from zero, so that an alert's increase() sees the very first dead letter.
-        meters.counter("sluice.dead.letters", "stage", "handler", "reason", "malformed");
+        stageMetrics.deadLetters("malformed");
     }
 
     @Override
@@ -166,8 +167,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
                     topology.deadLetterExchange(),
                     Stage.HANDLER.id(),
                     BatchMessages.deadLetter(message, Stage.HANDLER, e.getMessage()));
-            meters.counter("sluice.dead.letters", "stage", "handler", "reason", "malformed")
-                    .increment();
+            stageMetrics.deadLetters("malformed").increment();
             return List.of();
         }
         Optional<PipelineRunner.Result> shaped = runner.run(batch);
@@ -267,8 +267,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
 
     private void count(TableName table, String outcome, int rows) {
         if (rows > 0) {
-            meters.counter("sluice.rows", "stage", "handler", "table", table.toString(), "outcome", outcome)
-                    .increment(rows);
+            stageMetrics.rows(table, outcome).increment(rows);
         }
     }
 

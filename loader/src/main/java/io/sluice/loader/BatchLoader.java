@@ -11,6 +11,7 @@ import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.common.batch.Row;
+import io.sluice.common.metrics.StageMetrics;
 import io.sluice.loader.MergeWriter.Refused;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ final class BatchLoader implements BatchMessageListener {
     private final BadRowIsolation writer;
     private final ConfirmedPublisher publisher;
     private final Topology topology;
-    private final MeterRegistry meters;
+    private final StageMetrics stageMetrics;
     private final Timer batchTimer;
     private final Timer lag;
     private final DistributionSummary groupRows;
@@ -58,10 +59,10 @@ final class BatchLoader implements BatchMessageListener {
         this.writer = writer;
         this.publisher = publisher;
         this.topology = topology;
-        this.meters = meters;
         // Each reason counted from zero, so that an alert's increase() sees the very first dead letter.
+        this.stageMetrics = new StageMetrics(meters, Stage.LOADER);
         for (String kind : java.util.List.of("malformed", "refused")) {
-            meters.counter("sluice.dead.letters", "stage", "loader", "reason", kind);
+            stageMetrics.deadLetters(kind);
         }
         this.batchTimer = Timer.builder("sluice.batch")
                 .description("time to write one group of messages to the target, commit included")
@@ -72,10 +73,7 @@ final class BatchLoader implements BatchMessageListener {
                 .tag("stage", "loader")
                 .publishPercentileHistogram()
                 .register(meters);
-        this.groupRows = DistributionSummary.builder("sluice.batch.rows")
-                .description("rows per group of messages written together")
-                .tag("stage", "loader")
-                .register(meters);
+        this.groupRows = stageMetrics.batchRows("rows per group of messages written together");
     }
 
     @Override
@@ -123,20 +121,12 @@ final class BatchLoader implements BatchMessageListener {
                 }
                 deadLetter(message, traced(refused.reason(), message), "refused");
             }
-            meters.counter(
-                            "sluice.rows",
-                            "stage",
-                            "loader",
-                            "table",
-                            refused.batch().table().toString(),
-                            "outcome",
-                            "dead")
+            stageMetrics
+                    .rows(refused.batch().table(), "dead")
                     .increment(refused.batch().rows().size());
         }
         result.rowsPerTable()
-                .forEach((table, rows) -> meters.counter(
-                                "sluice.rows", "stage", "loader", "table", table.toString(), "outcome", "merged")
-                        .increment(rows));
+                .forEach((table, rows) -> stageMetrics.rows(table, "merged").increment(rows));
         groupRows.record(batches.stream().mapToInt(b -> b.rows().size()).sum());
         Instant now = Instant.now();
         for (ChangeBatch batch : batches) {
@@ -155,7 +145,7 @@ final class BatchLoader implements BatchMessageListener {
 
     /** Counts a group whose every message is committed to the target or dead-lettered: the container acks it now. */
     private void done(List<Message> group) {
-        meters.counter("sluice.messages", "stage", "loader").increment(group.size());
+        stageMetrics.messages().increment(group.size());
     }
 
     /** The message a slice of rows came in: the one whose batch holds its first row. */
@@ -193,7 +183,7 @@ final class BatchLoader implements BatchMessageListener {
                 topology.deadLetterExchange(),
                 Stage.LOADER.id(),
                 BatchMessages.deadLetter(message, Stage.LOADER, reason));
-        meters.counter("sluice.dead.letters", "stage", "loader", "reason", kind).increment();
+        stageMetrics.deadLetters(kind).increment();
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.sluice.quickstart;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.common.metrics.StageMetrics;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -121,16 +121,11 @@ final class Display {
         if (registry == null) {
             return 0;
         }
-        return (long) registry.find("sluice.rows").tag("stage", stage).tag("outcome", outcome).counters().stream()
-                .mapToDouble(Counter::count)
-                .sum();
+        return StageMetrics.rows(registry, stage, outcome);
     }
 
     static long deadLetters(Map<String, MeterRegistry> meters) {
-        return (long) meters.values().stream()
-                .flatMap(r -> r.find("sluice.dead.letters").counters().stream())
-                .mapToDouble(Counter::count)
-                .sum();
+        return meters.values().stream().mapToLong(StageMetrics::deadLetters).sum();
     }
 
     /** Messages waiting in the work queues, as the loader's broker gauges read them. */

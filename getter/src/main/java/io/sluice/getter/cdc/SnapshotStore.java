@@ -2,6 +2,7 @@ package io.sluice.getter.cdc;
 
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
+import io.sluice.common.state.SnapshotRequests;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
@@ -73,8 +74,7 @@ class SnapshotStore {
 
     /** Asks for an ad hoc snapshot of a table; the source's getter picks it up while it streams. */
     void request(String source, TableName table) {
-        jdbc.update(
-                "INSERT INTO sluice.snapshot_requests (source, table_name) VALUES (?, ?)", source, table.toString());
+        jdbc.update(SnapshotRequests.REQUEST_TABLE, source, table.toString());
     }
 
     /** A request to re-read some keys of a table: a data check's repair. */

@@ -9,6 +9,7 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
+import io.sluice.common.metrics.StageMetrics;
 import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.files.FileLedger.Claim;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class FileLoad {
         this.topology = topology;
         this.maxBatchRows = maxBatchRows;
         this.progressInterval = progressInterval;
-        this.badLineLetters = meters.counter("sluice.dead.letters", "stage", "getter", "reason", "bad-line");
+        this.badLineLetters = new StageMetrics(meters, Topology.Stage.GETTER).deadLetters("bad-line");
     }
 
     Outcome load(Claim claim) throws Exception {

@@ -1,6 +1,7 @@
 package io.sluice.pgtask.checks;
 
 import io.sluice.common.pg.TableName;
+import io.sluice.common.state.SnapshotRequests;
 import io.sluice.pgtask.PgTaskProperties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -104,8 +105,7 @@ final class CheckRepair {
 
     private long request(List<String> keys) throws SQLException {
         try (Connection c = state.getConnection();
-                PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.snapshot_requests"
-                        + " (source, table_name, key_column, keys) VALUES (?, ?, ?, ?) RETURNING id")) {
+                PreparedStatement insert = c.prepareStatement(SnapshotRequests.REQUEST_REPAIR)) {
             insert.setString(1, config.snapshotSource());
             insert.setString(2, sourceTable.toString());
             insert.setString(3, config.key());
@@ -119,8 +119,7 @@ final class CheckRepair {
 
     private boolean requested(long request) throws SQLException {
         try (Connection c = state.getConnection();
-                PreparedStatement query =
-                        c.prepareStatement("SELECT EXISTS (SELECT 1 FROM sluice.snapshot_requests WHERE id = ?)")) {
+                PreparedStatement query = c.prepareStatement(SnapshotRequests.WAITING)) {
             query.setLong(1, request);
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();

@@ -3,6 +3,7 @@ package io.sluice.pgtask.checks;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.pg.TableName;
+import io.sluice.common.state.SnapshotRequests;
 import io.sluice.pgtask.PgTaskProperties;
 import io.sluice.pgtask.runner.Job;
 import java.sql.Connection;
@@ -215,8 +216,7 @@ public final class DataCheck implements Job {
 
     private void requestSnapshot() throws SQLException {
         try (Connection c = state.getConnection();
-                PreparedStatement insert =
-                        c.prepareStatement("INSERT INTO sluice.snapshot_requests (source, table_name) VALUES (?, ?)")) {
+                PreparedStatement insert = c.prepareStatement(SnapshotRequests.REQUEST_TABLE)) {
             insert.setString(1, config.snapshotSource());
             insert.setString(2, sourceTable.toString());
             insert.executeUpdate();

@@ -2,6 +2,7 @@ package io.sluice.pgtask.checks;
 
 import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.TableName;
+import io.sluice.common.state.TargetColumns;
 import io.sluice.pgtask.PgTaskProperties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -52,7 +53,7 @@ final class TableSides {
         if (config.columns().isEmpty()) {
             sourceColumns.stream()
                     .filter(targetColumns::contains)
-                    .filter(c -> !c.startsWith("_sluice"))
+                    .filter(c -> !c.startsWith(TargetColumns.PREFIX))
                     .forEach(compared::add);
         } else {
             compared.addAll(config.columns());
@@ -63,7 +64,9 @@ final class TableSides {
         }
         row.append(")::text)");
         String targetFrom = targetTable.quoted()
-                + (targetColumns.contains("_sluice_deleted") ? " WHERE NOT coalesce(_sluice_deleted, false)" : "");
+                + (targetColumns.contains(TargetColumns.DELETED)
+                        ? " WHERE NOT coalesce(" + Identifiers.quote(TargetColumns.DELETED) + ", false)"
+                        : "");
         return new TableSides(sourceTable.quoted(), targetFrom, Identifiers.quote(config.key()), row.toString());
     }
 
