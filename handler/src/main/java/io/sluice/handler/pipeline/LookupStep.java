@@ -58,18 +58,11 @@ final class LookupStep implements StepType {
         String key = entries.get("key").text();
         String on = entries.containsKey("on") ? entries.get("on").text() : key;
         List<String> columns = entries.get("columns").texts();
-        String miss = entries.containsKey("miss") ? entries.get("miss").text() : "keep";
-        if (!List.of("keep", "drop", "dead-letter").contains(miss)) {
-            throw entries.get("miss").error("miss is keep, drop or dead-letter, not '" + miss + "'");
-        }
+        Miss miss = entries.containsKey("miss") ? Miss.of(entries.get("miss")) : Miss.KEEP;
         Map<String, StepConfig> cacheConfig =
                 entries.containsKey("cache") ? entries.get("cache").entries() : Map.of();
-        long size = cacheConfig.containsKey("size")
-                ? Long.parseLong(cacheConfig.get("size").text())
-                : 100_000;
-        Duration ttl = cacheConfig.containsKey("ttl")
-                ? DurationStyle.detectAndParse(cacheConfig.get("ttl").text())
-                : Duration.ofMinutes(10);
+        long size = cacheConfig.containsKey("size") ? cacheSize(cacheConfig.get("size")) : 100_000;
+        Duration ttl = cacheConfig.containsKey("ttl") ? cacheTtl(cacheConfig.get("ttl")) : Duration.ofMinutes(10);
         Map<String, String> types = referenceTypes(config, dataSource, table, on, columns);
         Cache<String, Optional<List<String>>> cache =
                 Caffeine.newBuilder().maximumSize(size).expireAfterWrite(ttl).build();
@@ -117,13 +110,56 @@ final class LookupStep implements StepType {
                     for (int i = 0; i < targets.size(); i++) {
                         row.set(targets.get(i), found.get().get(i));
                     }
-                } else if (row.op() != Op.DELETE && miss.equals("drop")) {
+                } else if (row.op() != Op.DELETE && miss == Miss.DROP) {
                     batch.drop(row);
-                } else if (row.op() != Op.DELETE && miss.equals("dead-letter")) {
+                } else if (row.op() != Op.DELETE && miss == Miss.DEAD_LETTER) {
                     batch.reject(row, name(), key, "no " + table + " row with " + on + " = " + row.value(at));
                 }
             }
         };
+    }
+
+    /** What becomes of a row whose key the reference table lacks. */
+    enum Miss {
+        /** The row goes on with the looked-up columns NULL. */
+        KEEP,
+        /** The row is filtered out. */
+        DROP,
+        /** The row is dead-lettered with the key it lacked. */
+        DEAD_LETTER;
+
+        static Miss of(StepConfig config) {
+            String text = config.text();
+            for (Miss miss : values()) {
+                if (miss.name()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .replace('_', '-')
+                        .equals(text)) {
+                    return miss;
+                }
+            }
+            throw config.error("miss is keep, drop or dead-letter, not '" + text + "'");
+        }
+    }
+
+    private static long cacheSize(StepConfig config) {
+        try {
+            long size = Long.parseLong(config.text());
+            if (size >= 0) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw config.error("cache.size is a number of entries (0 or more), not '" + config.text() + "'");
+    }
+
+    private static Duration cacheTtl(StepConfig config) {
+        try {
+            return DurationStyle.detectAndParse(config.text());
+        } catch (IllegalArgumentException e) {
+            throw config.error("cache.ttl is a duration such as 10m or 30s, not '" + config.text() + "'");
+        }
     }
 
     /** One query for all the keys; a key without a row is cached as a miss. */

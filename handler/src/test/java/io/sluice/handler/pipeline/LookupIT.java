@@ -86,6 +86,27 @@ class LookupIT {
                 .hasMessageContaining("no column tier in public.users");
     }
 
+    @Test
+    void aWrongMissOrCacheOptionStopsStartUpSayingWhatItTakes() throws Exception {
+        for (String[] wrong : new String[][] {
+            {"miss: ignore, cache: {size: 10, ttl: 1m}", "miss is keep, drop or dead-letter, not 'ignore'"},
+            {"miss: keep, cache: {size: lots, ttl: 1m}", "cache.size is a number of entries"},
+            {"miss: keep, cache: {size: 10, ttl: soon}", "cache.ttl is a duration such as 10m"}
+        }) {
+            Path file = dir.resolve("wrong.yml");
+            Files.writeString(file, """
+                    pipelines:
+                      public.orders:
+                        - lookup: {table: public.users, key: user_id, on: id, columns: [region], %s}
+                    """.formatted(wrong[0]));
+            assertThatThrownBy(() -> new PipelineFiles(List.of(new LookupStep(() -> dataSource))).read(file))
+                    .as(wrong[0])
+                    .isInstanceOf(PipelineConfigException.class)
+                    .hasMessageContaining("wrong.yml:3")
+                    .hasMessageContaining(wrong[1]);
+        }
+    }
+
     private Pipelines read(String miss) throws Exception {
         Path file = dir.resolve("lookup-" + miss + ".yml");
         Files.writeString(file, """
