@@ -119,7 +119,7 @@ class RepairIT {
                         "id",
                         List.of(),
                         8,
-                        100,
+                        10_000, // max-keys: every key in flight from the writer is listed too, not only the damage
                         "shop",
                         null,
                         Duration.ofMinutes(5),
