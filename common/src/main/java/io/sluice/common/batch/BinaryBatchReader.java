@@ -187,7 +187,7 @@ final class BinaryBatchReader {
     }
 
     private String string(String what) {
-        return text(length(varint(what + "'s length"), what));
+        return text(length(varint(what), what));
     }
 
     /**
@@ -249,7 +249,7 @@ final class BinaryBatchReader {
 
     /** A count of things of at least {@code minBytes} each, which the bytes left must be able to hold. */
     private int count(String what, int minBytes) {
-        long count = varint(what + "' count");
+        long count = varint(what); // the field's name only: a message is built only when it is malformed
         if (count > (end - pos) / Math.max(1, minBytes) && count > 0) {
             throw malformed("a count of " + count + " " + what + " is more than the body holds");
         }

@@ -51,24 +51,21 @@ final class KeyRepair {
         this.publish = publish;
     }
 
-    /** Runs the oldest repair asked of this source, if any, to its broker confirms; whether there was one. */
-    boolean runNext() throws Exception {
+    /** Runs the oldest repair asked of this source, if any, to its broker confirms. */
+    void runNext() throws Exception {
         var next = store.nextRepair(source);
-        if (next.isEmpty()) {
-            return false;
+        if (next.isPresent()) {
+            run(next.get());
         }
-        run(next.get());
-        return true;
     }
 
     private void run(SnapshotStore.Repair repair) throws Exception {
         // Its own temporary slot (not the ad hoc snapshots' one), held only until the reader imported its snapshot.
-        String slotName = (source.slot().length() > 57 ? source.slot().substring(0, 57) : source.slot()) + "_fix";
         Connection reader;
         Lsn point;
         try (SourceSession exporter = SourceSession.open(source, settings.statusInterval())) {
-            ReplicationSlotInfo slot = exporter.createSlot(slotName, true);
-            point = new Lsn(slot.getConsistentPoint().asLong());
+            ReplicationSlotInfo slot = exporter.createTemporarySlot(source, "_fix");
+            point = SourceSession.consistentPoint(slot);
             reader = SourceConnections.inSnapshot(source, "sluice-getter-repair", slot.getSnapshotName());
         }
         try (reader) {

@@ -2,7 +2,6 @@ package io.sluice.getter.cdc;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.cdc.SourceSession.SlotState;
@@ -12,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -45,7 +46,10 @@ final class ReplicationRunner {
     private final SnapshotStore.Job initial;
     private final CaptureSet captureSet;
     private final KeyRepair repairs;
-    private CompletableFuture<Boolean> repair = CompletableFuture.completedFuture(false);
+    /** One thread for repairs, which take a snapshot of their own: streaming goes on while one runs. */
+    private volatile ExecutorService repairThread;
+
+    private CompletableFuture<Void> repair = CompletableFuture.completedFuture(null);
     private volatile Map<TableName, String> skipped = Map.of();
     private volatile boolean running;
     private volatile Thread thread;
@@ -103,6 +107,8 @@ final class ReplicationRunner {
 
     void start() {
         running = true;
+        repairThread = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("repair-" + source.name()).factory());
         thread = Thread.ofPlatform().name("cdc-" + source.name()).start(this::runUntilStopped);
     }
 
@@ -121,6 +127,7 @@ final class ReplicationRunner {
                 Thread.currentThread().interrupt();
             }
         }
+        repairThread.shutdownNow(); // after the loop, which starts repairs: one cut short stays requested
     }
 
     private void runUntilStopped() {
@@ -218,8 +225,8 @@ final class ReplicationRunner {
             if (state == SnapshotStore.State.NONE) {
                 store.begin(initial);
             }
-            ReplicationSlotInfo slot = session.createSlot(temporarySlotName(), true);
-            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), published);
+            ReplicationSlotInfo slot = session.createTemporarySlot(source, "_snap");
+            return snapshotter.start(initial, slot.getSnapshotName(), SourceSession.consistentPoint(slot), published);
         }
         if (slotState == SlotState.LOST) {
             if (mode != SnapshotMode.WHEN_NEEDED) {
@@ -238,7 +245,7 @@ final class ReplicationRunner {
             // Recorded before the slot exists: a crash in between leaves a started snapshot, which is then resumed.
             store.begin(initial);
             ReplicationSlotInfo slot = session.createSlot(source.slot(), false);
-            return snapshotter.start(initial, slot.getSnapshotName(), lsn(slot), published);
+            return snapshotter.start(initial, slot.getSnapshotName(), SourceSession.consistentPoint(slot), published);
         }
         if (mode.snapshotsNewSlot() && store.state(initial) == SnapshotStore.State.STARTED) {
             log.info("resuming the initial snapshot of source {}", source.name());
@@ -256,29 +263,28 @@ final class ReplicationRunner {
      */
     private Snapshotter.Running startInNewSnapshot(SnapshotStore.Job job, List<TableName> tables) throws Exception {
         try (SourceSession exporter = SourceSession.open(source, settings.statusInterval())) {
-            ReplicationSlotInfo slot = exporter.createSlot(temporarySlotName(), true);
-            return snapshotter.start(job, slot.getSnapshotName(), lsn(slot), tables);
+            ReplicationSlotInfo slot = exporter.createTemporarySlot(source, "_snap");
+            return snapshotter.start(job, slot.getSnapshotName(), SourceSession.consistentPoint(slot), tables);
         } // the temporary slot goes with the exporter; the readers' transactions keep the snapshot
     }
 
     /**
-     * Starts the next repair (a data check's keys to re-read) on its own thread when none is running, so that streaming
-     * goes on meanwhile. A failed one stays requested and is tried again.
+     * Runs the next repair (a data check's keys to re-read), if one is asked and none is running, on the repair thread.
+     * A failed one stays requested and is tried again.
      */
     private void nextRepair() {
         if (!repair.isDone()) {
             return;
         }
-        CompletableFuture<Boolean> next = new CompletableFuture<>();
-        repair = next;
-        Thread.ofPlatform().daemon().name("repair-" + source.name()).start(() -> {
-            try {
-                next.complete(repairs.runNext());
-            } catch (Exception e) {
-                log.warn("source {}: a repair failed, trying again: {}", source.name(), e.getMessage());
-                next.complete(false);
-            }
-        });
+        repair = CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        repairs.runNext();
+                    } catch (Exception e) {
+                        log.warn("source {}: a repair failed, trying again: {}", source.name(), e.getMessage());
+                    }
+                },
+                repairThread);
     }
 
     /** Starts the next requested ad hoc snapshot when none is running; rethrows the failure of the last one. */
@@ -417,14 +423,5 @@ final class ReplicationRunner {
                 Thread.sleep(100);
             }
         }
-    }
-
-    private String temporarySlotName() {
-        String base = source.slot();
-        return (base.length() > 57 ? base.substring(0, 57) : base) + "_snap";
-    }
-
-    private static Lsn lsn(ReplicationSlotInfo slot) {
-        return new Lsn(slot.getConsistentPoint().asLong());
     }
 }

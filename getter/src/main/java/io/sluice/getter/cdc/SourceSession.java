@@ -2,6 +2,7 @@ package io.sluice.getter.cdc;
 
 import io.sluice.common.batch.Column;
 import io.sluice.common.pg.Identifiers;
+import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.cdc.PgOutputMessage.Relation;
 import io.sluice.getter.cdc.PgOutputMessage.RelationColumn;
@@ -95,6 +96,25 @@ final class SourceSession implements AutoCloseable {
      * @param temporary a slot that the server drops when this session ends (for snapshots only)
      */
     ReplicationSlotInfo createSlot(String name, boolean temporary) throws SQLException {
+        return createSlotNamed(name, temporary);
+    }
+
+    /**
+     * A temporary slot of this source named after its slot with {@code suffix} ({@code _snap}, {@code _fix}), the
+     * name cut so that it fits PostgreSQL's 63 bytes: each user of temporary slots has a suffix of its own, so that two
+     * at once do not collide.
+     */
+    ReplicationSlotInfo createTemporarySlot(CdcProperties.Source source, String suffix) throws SQLException {
+        String base = source.slot();
+        return createSlotNamed((base.length() > 57 ? base.substring(0, 57) : base) + suffix, true);
+    }
+
+    /** A slot's consistent point: where the snapshot it exported stands in the WAL. */
+    static Lsn consistentPoint(ReplicationSlotInfo slot) {
+        return new Lsn(slot.getConsistentPoint().asLong());
+    }
+
+    private ReplicationSlotInfo createSlotNamed(String name, boolean temporary) throws SQLException {
         var builder = replication
                 .unwrap(PGConnection.class)
                 .getReplicationAPI()
