@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,39 +27,26 @@ final class CheckRepair {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final PgTaskProperties.Check config;
-    private final DataSource state;
     private final TableSides sides;
     private final TableName sourceTable;
     private final TableName targetTable;
-    private final DataSource source;
-    private final DataSource target;
 
-    CheckRepair(
-            PgTaskProperties.Check config,
-            DataSource state,
-            TableSides sides,
-            TableName sourceTable,
-            TableName targetTable,
-            DataSource source,
-            DataSource target) {
+    CheckRepair(PgTaskProperties.Check config, TableSides sides, TableName sourceTable, TableName targetTable) {
         this.config = config;
-        this.state = state;
         this.sides = sides;
         this.sourceTable = sourceTable;
         this.targetTable = targetTable;
-        this.source = source;
-        this.target = target;
     }
 
-    /** Repairs {@code keys}; {@code compare} lists the keys that differ now. What happened, in a sentence. */
-    String repair(List<String> keys, Callable<List<String>> compare) throws Exception {
-        Set<String> inSource;
-        Set<String> inTarget;
-        try (Connection s = sides.open(source);
-                Connection t = sides.open(target)) {
-            inSource = sides.present(s, true, keys);
-            inTarget = sides.present(t, false, keys);
-        }
+    /**
+     * Repairs {@code keys} through the check's connections to the source, the target and the state database;
+     * {@code compare} lists the keys that differ now. What happened, in a sentence.
+     */
+    String repair(
+            Connection source, Connection target, Connection state, List<String> keys, Callable<List<String>> compare)
+            throws Exception {
+        Set<String> inSource = sides.present(source, true, keys);
+        Set<String> inTarget = sides.present(target, false, keys);
         long missing = keys.stream()
                 .filter(k -> inSource.contains(k) && !inTarget.contains(k))
                 .count();
@@ -68,12 +54,12 @@ final class CheckRepair {
         long changed = keys.size() - missing - extra;
         String counts = missing + " missing and " + changed + " changed rows re-sent, " + extra + " extra rows deleted";
         long deadline = System.nanoTime() + config.repairTimeout().toNanos();
-        long request = request(keys);
-        while (requested(request)) {
+        long request = request(state, keys);
+        while (requested(state, request)) {
             if (System.nanoTime() - deadline > 0) {
                 String detail = "repair of " + keys.size() + " keys not taken up by getter source '"
                         + config.snapshotSource() + "' within " + config.repairTimeout() + " (is it streaming?)";
-                record(false, keys, detail);
+                record(state, false, keys, detail);
                 return detail;
             }
             Thread.sleep(POLL.toMillis());
@@ -88,7 +74,7 @@ final class CheckRepair {
                 ? "repaired: " + counts + "; those keys now equal"
                 : "repair sent (" + counts + "), but " + left.size() + " of those keys still differ after "
                         + config.repairTimeout() + ": " + left.subList(0, Math.min(left.size(), config.maxKeys()));
-        record(left.isEmpty(), left, detail);
+        record(state, left.isEmpty(), left, detail);
         log.info("check {}: {}", config.name(), detail);
         return detail;
     }
@@ -103,9 +89,8 @@ final class CheckRepair {
         return left;
     }
 
-    private long request(List<String> keys) throws SQLException {
-        try (Connection c = state.getConnection();
-                PreparedStatement insert = c.prepareStatement(SnapshotRequests.REQUEST_REPAIR)) {
+    private long request(Connection c, List<String> keys) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(SnapshotRequests.REQUEST_REPAIR)) {
             insert.setString(1, config.snapshotSource());
             insert.setString(2, sourceTable.toString());
             insert.setString(3, config.key());
@@ -117,9 +102,8 @@ final class CheckRepair {
         }
     }
 
-    private boolean requested(long request) throws SQLException {
-        try (Connection c = state.getConnection();
-                PreparedStatement query = c.prepareStatement(SnapshotRequests.WAITING)) {
+    private boolean requested(Connection c, long request) throws SQLException {
+        try (PreparedStatement query = c.prepareStatement(SnapshotRequests.WAITING)) {
             query.setLong(1, request);
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();
@@ -128,11 +112,10 @@ final class CheckRepair {
         }
     }
 
-    private void record(boolean matched, List<String> keys, String detail) throws SQLException {
-        try (Connection c = state.getConnection();
-                PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.check_results (check_name,"
-                        + " source_table, target_table, range_from, range_to, matched, differing_keys, detail)"
-                        + " VALUES (?, ?, ?, 'repair', ?, ?, ?, ?)")) {
+    private void record(Connection c, boolean matched, List<String> keys, String detail) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.check_results (check_name,"
+                + " source_table, target_table, range_from, range_to, matched, differing_keys, detail)"
+                + " VALUES (?, ?, ?, 'repair', ?, ?, ?, ?)")) {
             insert.setString(1, config.name());
             insert.setString(2, sourceTable.toString());
             insert.setString(3, targetTable.toString());

@@ -79,72 +79,69 @@ public final class DataCheck implements Job {
     @Override
     public String run(Instant now) throws Exception {
         TableSides sides = TableSides.of(config, source, sourceTable, target, targetTable);
-        Comparison found = compare(sides, true);
-        List<String> broken = new ArrayList<>();
+        // One connection to each side and to the state for the whole run, repair and its comparisons included.
         try (Connection s = sides.open(source);
                 Connection t = sides.open(target);
                 Connection records = state.getConnection()) {
+            Comparison found = compare(sides, s, t, records);
+            List<String> broken = new ArrayList<>();
             for (TargetRules.Finding finding : rules.check(s, sourceTable, t, targetTable)) {
                 record(records, finding);
                 if (!finding.held()) {
                     broken.add(finding.what() + " " + finding.condition() + ": " + finding.detail());
                 }
             }
+            mismatchedKeys.set(found.differing().size());
+            String rulesDetail = broken.isEmpty() ? "" : "; " + String.join("; ", broken);
+            if (found.differing().isEmpty()) {
+                return "source = target: " + found.sourceRows() + " rows in " + config.chunks() + " buckets"
+                        + rulesDetail;
+            }
+            String mismatch = found.mismatchedBuckets() + " of " + config.chunks() + " buckets differ (source "
+                    + found.sourceRows() + " rows, target " + found.targetRows() + "); keys "
+                    + found.differing().subList(0, Math.min(found.differing().size(), config.maxKeys()));
+            if (config.repair()) {
+                String repaired = new CheckRepair(config, sides, sourceTable, targetTable)
+                        .repair(s, t, records, found.differing(), () -> {
+                            Comparison again = compare(sides, s, t, null);
+                            mismatchedKeys.set(again.differing().size());
+                            return again.differing();
+                        });
+                return mismatch + "; " + repaired + rulesDetail;
+            }
+            if (config.snapshotSource() != null) {
+                requestSnapshot(records);
+                return mismatch + "; snapshot requested" + rulesDetail;
+            }
+            return mismatch + rulesDetail;
         }
-        mismatchedKeys.set(found.differing().size());
-        String rulesDetail = broken.isEmpty() ? "" : "; " + String.join("; ", broken);
-        if (found.differing().isEmpty()) {
-            return "source = target: " + found.sourceRows() + " rows in " + config.chunks() + " buckets" + rulesDetail;
-        }
-        String mismatch = found.mismatchedBuckets() + " of " + config.chunks() + " buckets differ (source "
-                + found.sourceRows() + " rows, target " + found.targetRows() + "); keys "
-                + found.differing().subList(0, Math.min(found.differing().size(), config.maxKeys()));
-        if (config.repair()) {
-            return mismatch + "; "
-                    + new CheckRepair(config, state, sides, sourceTable, targetTable, source, target)
-                            .repair(found.differing(), () -> {
-                                Comparison again = compare(sides, false);
-                                mismatchedKeys.set(again.differing().size());
-                                return again.differing();
-                            })
-                    + rulesDetail;
-        }
-        if (config.snapshotSource() != null) {
-            requestSnapshot();
-            return mismatch + "; snapshot requested" + rulesDetail;
-        }
-        return mismatch + rulesDetail;
     }
 
     /** What one comparison found: the differing keys (at most {@code maxKeys}), in key order, and the row counts. */
     record Comparison(List<String> differing, long sourceRows, long targetRows, int mismatchedBuckets) {}
 
-    /** Compares the two tables bucket by bucket, recording each top-level bucket when {@code record}. */
-    private Comparison compare(TableSides sides, boolean record) throws SQLException {
+    /** Compares the two sides bucket by bucket, recording each top-level bucket in {@code records} unless null. */
+    private Comparison compare(TableSides sides, Connection s, Connection t, Connection records) throws SQLException {
         List<String> differing = new ArrayList<>();
         long sourceRows = 0;
         long targetRows = 0;
         int mismatchedBuckets = 0;
-        try (Connection s = sides.open(source);
-                Connection t = sides.open(target);
-                Connection records = state.getConnection()) {
-            Bucket all = new Bucket(1, 0);
-            Map<Bucket, Summary> ours = sides.summarize(s, true, all, config.chunks());
-            Map<Bucket, Summary> theirs = sides.summarize(t, false, all, config.chunks());
-            for (Bucket bucket : all.split(config.chunks())) {
-                Summary a = ours.getOrDefault(bucket, Summary.EMPTY);
-                Summary b = theirs.getOrDefault(bucket, Summary.EMPTY);
-                sourceRows += a.rows();
-                targetRows += b.rows();
-                List<String> keys = new ArrayList<>();
-                if (!a.equals(b)) {
-                    mismatchedBuckets++;
-                    drill(sides, s, t, bucket, a, b, keys);
-                    differing.addAll(keys);
-                }
-                if (record) {
-                    record(records, bucket, a, b, keys);
-                }
+        Bucket all = new Bucket(1, 0);
+        Map<Bucket, Summary> ours = sides.summarize(s, true, all, config.chunks());
+        Map<Bucket, Summary> theirs = sides.summarize(t, false, all, config.chunks());
+        for (Bucket bucket : all.split(config.chunks())) {
+            Summary a = ours.getOrDefault(bucket, Summary.EMPTY);
+            Summary b = theirs.getOrDefault(bucket, Summary.EMPTY);
+            sourceRows += a.rows();
+            targetRows += b.rows();
+            List<String> keys = new ArrayList<>();
+            if (!a.equals(b)) {
+                mismatchedBuckets++;
+                drill(sides, s, t, bucket, a, b, keys);
+                differing.addAll(keys);
+            }
+            if (records != null) {
+                record(records, bucket, a, b, keys);
             }
         }
         // Integer keys read best in numeric order: shorter first, then by text.
@@ -214,9 +211,8 @@ public final class DataCheck implements Job {
         }
     }
 
-    private void requestSnapshot() throws SQLException {
-        try (Connection c = state.getConnection();
-                PreparedStatement insert = c.prepareStatement(SnapshotRequests.REQUEST_TABLE)) {
+    private void requestSnapshot(Connection c) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(SnapshotRequests.REQUEST_TABLE)) {
             insert.setString(1, config.snapshotSource());
             insert.setString(2, sourceTable.toString());
             insert.executeUpdate();
