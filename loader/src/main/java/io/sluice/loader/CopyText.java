@@ -1,5 +1,6 @@
 package io.sluice.loader;
 
+import io.sluice.common.batch.Utf8Values;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,45 @@ final class CopyText {
         return this;
     }
 
+    /**
+     * Value {@code index} of values still in their UTF-8 bytes, escaped on the bytes: COPY's specials are ASCII, and no
+     * byte of a multi-byte character is below 0x80.
+     */
+    CopyText value(Utf8Values values, int index) {
+        separate();
+        int length = values.length(index);
+        if (length < 0) {
+            put(NULL, 0, NULL.length);
+            return this;
+        }
+        byte[] bytes = values.array();
+        int from = values.start(index);
+        int to = from + length;
+        ensure(2L * length);
+        byte[] b = out;
+        int p = size;
+        for (int i = from; i < to; i++) {
+            byte c = bytes[i];
+            if (c > '\\' || c < 0 || !special(c)) {
+                b[p++] = c;
+                continue;
+            }
+            b[p++] = '\\';
+            b[p++] = switch (c) {
+                case '\t' -> 't';
+                case '\n' -> 'n';
+                case '\r' -> 'r';
+                default -> c;
+            };
+        }
+        size = p;
+        return this;
+    }
+
+    private static boolean special(byte c) {
+        return c == '\\' || c == '\t' || c == '\n' || c == '\r';
+    }
+
     /** A number, written digit by digit: no string is made for it. */
     CopyText value(long number) {
         separate();
@@ -110,9 +150,13 @@ final class CopyText {
         size += length;
     }
 
-    private void ensure(int more) {
+    private void ensure(long more) {
         if (size + more > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, size + more));
+            long wanted = Math.max(out.length * 2L, size + more);
+            if (wanted > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("more than 2 GB of COPY text in one batch; send smaller batches");
+            }
+            out = Arrays.copyOf(out, (int) wanted);
         }
     }
 

@@ -3,6 +3,7 @@ package io.sluice.loader;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
+import io.sluice.common.batch.Utf8Values;
 import io.sluice.common.pg.Identifiers;
 import io.sluice.loader.TableRule.WriteMode;
 import java.io.IOException;
@@ -71,8 +72,14 @@ final class Staging {
                     continue;
                 }
                 List<String> values = row.values();
-                for (int i = 0, n = values.size(); i < n; i++) {
-                    text.value(values.get(i));
+                if (values instanceof Utf8Values bytes) {
+                    for (int i = 0, n = bytes.size(); i < n; i++) {
+                        text.value(bytes, i); // straight from the body's bytes: no string on this path
+                    }
+                } else {
+                    for (int i = 0, n = values.size(); i < n; i++) {
+                        text.value(values.get(i));
+                    }
                 }
                 text.value(row.lsn()).value(row.seq()).value(row.op().code());
                 if (anyUnchanged) {

@@ -30,6 +30,33 @@ class CopyTextTest {
     }
 
     @Test
+    void valuesStillInTheirBytesAreEscapedAsTheirStringsAre() {
+        java.util.List<String> values = java.util.Arrays.asList(
+                "plain", null, "tab\there, back\\slash", "\\", "line\nbreak\r", "\t\t", "", "中文 ünïcode 🎉", "\"q\"");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int[] spans = new int[2 * values.size()];
+        for (int i = 0; i < values.size(); i++) {
+            spans[2 * i] = bytes.size() + 3;
+            bytes.writeBytes("pad".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // values need not start at 0
+            byte[] value = values.get(i) == null
+                    ? new byte[0]
+                    : values.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            spans[2 * i + 1] = values.get(i) == null ? -1 : value.length;
+            bytes.writeBytes(value);
+        }
+        io.sluice.common.batch.Utf8Values utf8 = new io.sluice.common.batch.Utf8Values(bytes.toByteArray(), spans);
+
+        CopyText fromBytes = new CopyText(1);
+        CopyText fromStrings = new CopyText(1);
+        for (int i = 0; i < values.size(); i++) {
+            fromBytes.value(utf8, i);
+            fromStrings.value(values.get(i));
+        }
+
+        assertThat(fromBytes.endRow().utf8()).isEqualTo(fromStrings.endRow().utf8());
+    }
+
+    @Test
     void numbersAreWrittenAsLongToStringWritesThem() {
         long[] numbers = {
             0, 7, -7, 10, 99, 100, -100, 1_000_000_007L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1

@@ -32,6 +32,10 @@ abstract class BatchBytes {
         long size = fixed;
         for (Row row : batch.rows()) {
             size += perRow + (long) perValue * row.values().size();
+            if (row.values() instanceof Utf8Values bytes) {
+                size += bytes.byteSize(); // reading them as strings would decode them all
+                continue;
+            }
             for (String value : row.values()) {
                 size += value == null ? 0 : value.length();
             }

@@ -1,12 +1,10 @@
 package io.sluice.common.batch;
 
 import io.sluice.common.pg.TableName;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -28,7 +26,6 @@ final class BinaryBatchReader {
     private final int end;
     private int pos;
     private long budget;
-    private char[] chars = new char[64];
 
     private BinaryBatchReader(byte[] in, int end, long budget) {
         this.in = in;
@@ -140,9 +137,9 @@ final class BinaryBatchReader {
             throw malformed("a row without a time has the same time as the row before");
         }
         int width = count("rows[].values", 1);
-        String[] values = new String[width];
+        int[] spans = new int[2 * width];
         for (int i = 0; i < width; i++) {
-            values[i] = value();
+            value(spans, i);
         }
         List<Integer> unchanged = List.of();
         if ((flags & BinaryBatchFormat.ROW_UNCHANGED) != 0) {
@@ -157,8 +154,8 @@ final class BinaryBatchReader {
             }
             unchanged = List.of(positions);
         }
-        // Nulls are SQL NULLs, so the list must allow them; it is still read-only.
-        return new Row(op, lsn, seq, ts, Collections.unmodifiableList(Arrays.asList(values)), unchanged);
+        // The values stay bytes in the body: a stage decodes only those it reads.
+        return new Row(op, lsn, seq, ts, new Utf8Values(in, spans), unchanged);
     }
 
     private Instant time() {
@@ -174,77 +171,40 @@ final class BinaryBatchReader {
         }
     }
 
-    /** A value: null, or its text. */
-    private String value() {
+    /** A value, null or checked UTF-8, as its place in the body: {@code spans[2i]} its start, then its length. */
+    private void value(int[] spans, int i) {
         long prefix = varint("a value's length");
         if (prefix == 0) {
             spend(8);
-            return null;
+            spans[2 * i] = pos;
+            spans[2 * i + 1] = -1;
+            return;
         }
         int length = length(prefix - 1, "a value");
         spend(VALUE_OVERHEAD_BYTES + length);
-        return text(length);
+        spans[2 * i] = pos;
+        spans[2 * i + 1] = length;
+        utf8(length);
     }
 
     private String string(String what) {
         return text(length(varint(what), what));
     }
 
-    /**
-     * UTF-8 text of {@code length} bytes. ASCII, the usual case, is one copy; the rest is decoded here, taking back a
-     * lone surrogate as the writer wrote it, and refusing anything else that is not UTF-8.
-     */
+    /** UTF-8 text of {@code length} bytes, refused if it is not UTF-8. */
     private String text(int length) {
         int start = pos;
-        int stop = start + length;
-        int i = start;
-        while (i < stop && in[i] >= 0) {
-            i++;
+        utf8(length);
+        return Utf8Values.decode(in, start, pos);
+    }
+
+    /** Steps over {@code length} bytes that must be UTF-8 (a lone surrogate as the writer wrote it allowed). */
+    private void utf8(int length) {
+        int bad = Utf8Values.invalidAt(in, pos, pos + length);
+        if (bad >= 0) {
+            throw malformedAt(bad, "a value is not UTF-8");
         }
-        pos = stop;
-        if (i == stop) {
-            return new String(in, start, length, StandardCharsets.ISO_8859_1);
-        }
-        if (chars.length < length) {
-            chars = new char[Math.max(length, 2 * chars.length)];
-        }
-        char[] out = chars;
-        int n = 0;
-        for (int k = start; k < i; k++) {
-            out[n++] = (char) in[k];
-        }
-        while (i < stop) {
-            int b = in[i];
-            if (b >= 0) {
-                out[n++] = (char) b;
-                i++;
-                continue;
-            }
-            int lead = b & 0xff;
-            int size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
-            if (size == 0 || lead > 0xf4 || i + size > stop) {
-                throw malformedAt(i, "a value is not UTF-8");
-            }
-            int cp = lead & (0x7f >> size);
-            for (int k = 1; k < size; k++) {
-                int next = in[i + k] & 0xff;
-                if ((next & 0xc0) != 0x80) {
-                    throw malformedAt(i, "a value is not UTF-8");
-                }
-                cp = cp << 6 | (next & 0x3f);
-            }
-            if (size == 3 && cp < 0x800 || size == 4 && (cp < 0x10000 || cp > 0x10ffff)) {
-                throw malformedAt(i, "a value is not UTF-8 (an overlong or out-of-range sequence)");
-            }
-            i += size;
-            if (cp >= 0x10000) {
-                out[n++] = Character.highSurrogate(cp);
-                out[n++] = Character.lowSurrogate(cp);
-            } else {
-                out[n++] = (char) cp;
-            }
-        }
-        return new String(out, 0, n);
+        pos += length;
     }
 
     /** A count of things of at least {@code minBytes} each, which the bytes left must be able to hold. */

@@ -62,18 +62,42 @@ final class BinaryBatchWriter extends BatchBytes {
         }
         List<String> values = row.values();
         varint(values.size());
+        if (values instanceof Utf8Values bytes) {
+            utf8Values(bytes);
+        } else {
+            stringValues(values);
+        }
+        if (!row.unchanged().isEmpty()) {
+            varint(row.unchanged().size());
+            for (int column : row.unchanged()) {
+                varint(column);
+            }
+        }
+    }
+
+    /** Values still in their bytes go across as they are: the layout is their length + 1 and those bytes. */
+    private void utf8Values(Utf8Values values) {
+        byte[] from = values.array();
+        for (int i = 0, m = values.size(); i < m; i++) {
+            int length = values.length(i);
+            if (length < 0) {
+                byte_(0);
+            } else {
+                varint(length + 1L);
+                ensure(length);
+                System.arraycopy(from, values.start(i), buf, len, length);
+                len += length;
+            }
+        }
+    }
+
+    private void stringValues(List<String> values) {
         for (int i = 0, m = values.size(); i < m; i++) {
             String value = values.get(i);
             if (value == null) {
                 byte_(0); // the length prefix is the byte length + 1; 0 is SQL NULL
             } else {
                 text(value, 1);
-            }
-        }
-        if (!row.unchanged().isEmpty()) {
-            varint(row.unchanged().size());
-            for (int column : row.unchanged()) {
-                varint(column);
             }
         }
     }

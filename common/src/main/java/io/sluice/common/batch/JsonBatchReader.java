@@ -27,12 +27,15 @@ final class JsonBatchReader {
 
     private final JsonScanner json;
     private long budget;
+    private final byte[] in;
     private String[] scratch = new String[16];
+    private int[] spans = new int[32];
     private Instant lastTs;
     private int lastTsStart;
     private int lastTsLength;
 
     private JsonBatchReader(byte[] in, long budget) {
+        this.in = in;
         this.json = new JsonScanner(in);
         this.budget = budget;
     }
@@ -183,19 +186,42 @@ final class JsonBatchReader {
         return lastTs;
     }
 
+    /**
+     * A row's values. Where none needs unescaping (the usual case), they stay bytes of the body, decoded only if a stage
+     * reads them; otherwise they are strings, as they always were.
+     */
     private List<String> values() {
         json.expect('[', "values is an array");
         int n = 0;
+        String[] strings = null; // from the first value that cannot stay in place
         for (boolean more = json.open('[', ']'); more; more = json.next(']')) {
-            if (n == scratch.length) {
+            if (2 * n == spans.length) {
+                spans = Arrays.copyOf(spans, 4 * n);
                 scratch = Arrays.copyOf(scratch, 2 * n);
+                strings = strings == null ? null : scratch;
+            }
+            if (strings == null && json.span(spans, 2 * n)) {
+                int length = spans[2 * n + 1];
+                spend(length < 0 ? 8 : VALUE_OVERHEAD_BYTES + length);
+                n++;
+                continue;
+            }
+            if (strings == null) {
+                strings = scratch;
+                for (int i = 0; i < n; i++) {
+                    int length = spans[2 * i + 1];
+                    strings[i] = length < 0 ? null : Utf8Values.decode(in, spans[2 * i], spans[2 * i] + length);
+                }
             }
             String value = json.scalar();
             spend(value == null ? 8 : VALUE_OVERHEAD_BYTES + value.length());
-            scratch[n++] = value;
+            strings[n++] = value;
+        }
+        if (strings == null) {
+            return new Utf8Values(in, Arrays.copyOf(spans, 2 * n));
         }
         // Nulls are SQL NULLs, so the list must allow them; it is still read-only.
-        return Collections.unmodifiableList(Arrays.asList(Arrays.copyOf(scratch, n)));
+        return Collections.unmodifiableList(Arrays.asList(Arrays.copyOf(strings, n)));
     }
 
     private List<Integer> ints() {

@@ -84,9 +84,18 @@ final class JsonBatchWriter extends BatchBytes {
         }
         bytes(VALUES);
         List<String> values = row.values();
+        Utf8Values bytes = values instanceof Utf8Values u ? u : null;
         for (int i = 0, m = values.size(); i < m; i++) {
             if (i > 0) {
                 ascii(',');
+            }
+            if (bytes != null) {
+                if (bytes.isNull(i)) {
+                    bytes(NULL);
+                } else {
+                    utf8String(bytes.array(), bytes.start(i), bytes.length(i));
+                }
+                continue;
             }
             String value = values.get(i);
             if (value == null) {
@@ -194,6 +203,36 @@ final class JsonBatchWriter extends BatchBytes {
         b[p++] = '"';
         len = p;
         return this;
+    }
+
+    /**
+     * A JSON string from UTF-8 bytes that are still a value's own: the same escapes as {@link #string}, without
+     * decoding. Bytes of multi-byte characters go across as they are, except a lone surrogate (three bytes from 0xED
+     * 0xA0), which JSON can hold only as a \\u escape.
+     */
+    private void utf8String(byte[] in, int from, int length) {
+        ensure(2 + 6L * length);
+        byte[] b = buf;
+        int p = len;
+        b[p++] = '"';
+        for (int i = from, to = from + length; i < to; i++) {
+            byte c = in[i];
+            if (c >= 0) {
+                if (PLAIN[c]) {
+                    b[p++] = c;
+                } else {
+                    p = escape(b, p, (char) c);
+                }
+            } else if (c == (byte) 0xed && i + 2 < to && (in[i + 1] & 0xff) >= 0xa0) {
+                char surrogate = (char) (0xd000 | (in[i + 1] & 0x3f) << 6 | (in[i + 2] & 0x3f));
+                p = unicodeEscape(b, p, surrogate);
+                i += 2;
+            } else {
+                b[p++] = c;
+            }
+        }
+        b[p++] = '"';
+        len = p;
     }
 
     private static int escape(byte[] b, int p, char c) {

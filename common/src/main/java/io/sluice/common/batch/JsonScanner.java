@@ -53,6 +53,58 @@ final class JsonScanner {
         return false;
     }
 
+    /**
+     * A value that can stay where it is, recorded as {@code spans[at]} its start and {@code spans[at + 1]} its length
+     * (-1 for null): a string without escapes, or null. Anything else is left unread for {@link #scalar}, and false
+     * returned.
+     */
+    boolean span(int[] spans, int at) {
+        byte b = peek();
+        if (b == 'n') {
+            spans[at] = pos;
+            spans[at + 1] = -1;
+            literal("null");
+            return true;
+        }
+        if (b != '"') {
+            return false;
+        }
+        int start = pos + 1;
+        boolean ascii = true;
+        byte[] bytes = in;
+        for (int i = start; i < bytes.length; i++) {
+            byte c = bytes[i];
+            if (c == '"') {
+                if (!ascii) {
+                    strictUtf8(start, i);
+                }
+                spans[at] = start;
+                spans[at + 1] = i - start;
+                pos = i + 1;
+                return true;
+            }
+            if (c == '\\' || (c >= 0 && c < 0x20)) {
+                return false;
+            }
+            ascii &= c >= 0;
+        }
+        return false; // unterminated: scalar() says so
+    }
+
+    /** Refuses bytes that are not UTF-8; a surrogate's own bytes are not UTF-8 either (JSON escapes them). */
+    private void strictUtf8(int from, int to) {
+        int bad = Utf8Values.invalidAt(in, from, to);
+        for (int i = from; bad < 0 && i + 1 < to; i++) {
+            if (in[i] == (byte) 0xed && (in[i + 1] & 0xff) >= 0xa0) {
+                bad = i;
+            }
+        }
+        if (bad >= 0) {
+            pos = bad;
+            throw malformed("a string is not valid UTF-8");
+        }
+    }
+
     /** A value: a string, null, or (as their text) a number or boolean. */
     String scalar() {
         byte b = peek();

@@ -24,6 +24,33 @@ class JsonBatchReaderTest {
     private final BatchCodec codec = new BatchCodec();
     private final Random random = new Random(7);
 
+    /** Wide rows whose first escape comes late: the values before it, kept in place until then, are not lost. */
+    @Test
+    void wideRowsWithALateEscapeKeepEveryValue() {
+        List<Column> columns = new ArrayList<>();
+        List<String> plain = new ArrayList<>();
+        List<String> escaped = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            columns.add(new Column("c" + i, "text", i == 0));
+            plain.add(i % 9 == 0 ? null : "v" + i + "ü");
+            escaped.add(i == 50 ? "line\nbreak \"quoted\"" : i % 9 == 0 ? null : "v" + i);
+        }
+        ChangeBatch batch = new ChangeBatch(
+                "s",
+                Origin.CDC,
+                new TableName("public", "wide"),
+                columns,
+                List.of(
+                        new Row(Op.INSERT, 1, 1, null, plain, List.of()),
+                        new Row(Op.INSERT, 1, 2, null, escaped, List.of())));
+
+        ChangeBatch read = codec.decode(codec.encode(batch));
+
+        assertThat(read).isEqualTo(batch);
+        assertThat(read.rows().get(0).values()).isInstanceOf(Utf8Values.class);
+        assertThat(read.rows().get(1).values()).isNotInstanceOf(Utf8Values.class);
+    }
+
     @Test
     void readsWhatAnotherWriterMakesOfABatch() {
         // Another producer: pretty printed, every non-ASCII character escaped, fields in another order, fields of

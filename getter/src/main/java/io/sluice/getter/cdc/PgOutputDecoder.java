@@ -1,5 +1,6 @@
 package io.sluice.getter.cdc;
 
+import io.sluice.common.batch.Utf8Values;
 import io.sluice.getter.cdc.PgOutputMessage.Begin;
 import io.sluice.getter.cdc.PgOutputMessage.Commit;
 import io.sluice.getter.cdc.PgOutputMessage.Delete;
@@ -99,25 +100,33 @@ public final class PgOutputDecoder {
         return new Truncate(relations, (options & 1) != 0, (options & 2) != 0);
     }
 
+    /**
+     * A tuple's values as places in the message's own bytes: pgjdbc gives every message its own array, so they can stay
+     * there until a stage reads them, and the server has checked them as UTF-8.
+     */
     private static Tuple tuple(ByteBuffer buffer) {
         int count = buffer.getShort();
-        String[] values = new String[count];
+        int[] spans = new int[2 * count];
         boolean[] unchanged = new boolean[count];
         for (int i = 0; i < count; i++) {
             char kind = (char) buffer.get();
+            spans[2 * i] = buffer.arrayOffset() + buffer.position();
             switch (kind) {
-                case 'n' -> values[i] = null;
-                case 'u' -> unchanged[i] = true;
+                case 'n' -> spans[2 * i + 1] = -1;
+                case 'u' -> {
+                    spans[2 * i + 1] = -1;
+                    unchanged[i] = true;
+                }
                 case 't' -> {
                     int length = buffer.getInt();
-                    values[i] = new String(
-                            buffer.array(), buffer.arrayOffset() + buffer.position(), length, StandardCharsets.UTF_8);
+                    spans[2 * i] = buffer.arrayOffset() + buffer.position();
+                    spans[2 * i + 1] = length;
                     buffer.position(buffer.position() + length);
                 }
                 default -> throw new IllegalStateException("unexpected tuple value kind '" + kind + "'");
             }
         }
-        return new Tuple(values, unchanged);
+        return new Tuple(new Utf8Values(buffer.array(), spans), unchanged);
     }
 
     private static String string(ByteBuffer buffer) {

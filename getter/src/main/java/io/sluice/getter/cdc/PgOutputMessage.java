@@ -47,8 +47,20 @@ public sealed interface PgOutputMessage {
     /** Messages the getter reads past: origin, type. */
     record Ignored(char kind) implements PgOutputMessage {}
 
-    /** Column values in text form; {@code unchanged[i]} marks a TOAST value the server did not send. */
-    record Tuple(String[] values, boolean[] unchanged) {
+    /**
+     * Column values in text form (read-only, as the message's own bytes where it came from the server);
+     * {@code unchanged[i]} marks a TOAST value the server did not send.
+     */
+    record Tuple(java.util.List<String> values, boolean[] unchanged) {
+
+        public Tuple(String[] values, boolean[] unchanged) {
+            this(java.util.Collections.unmodifiableList(java.util.Arrays.asList(values)), unchanged);
+        }
+
+        /** A copy of the values to change. */
+        public String[] valuesCopy() {
+            return values.toArray(String[]::new);
+        }
 
         public boolean anyUnchanged() {
             for (boolean u : unchanged) {

@@ -258,7 +258,7 @@ final class SourceSession implements AutoCloseable {
             if (column.key()) {
                 // The type is the source catalog's own format_type text, not input from elsewhere.
                 conditions.add(Identifiers.quote(column.name()) + " = CAST(? AS " + column.type() + ")");
-                keys.add(row.values()[i]);
+                keys.add(row.values().get(i));
             }
         }
         if (wanted.isEmpty() || keys.isEmpty()) {
@@ -277,7 +277,7 @@ final class SourceSession implements AutoCloseable {
                 if (!rs.next()) {
                     return row; // deleted since: its delete follows
                 }
-                String[] values = row.values().clone();
+                String[] values = row.valuesCopy();
                 boolean[] unchanged = row.unchanged().clone();
                 for (int j = 0; j < wanted.size(); j++) {
                     values[wanted.get(j)] = rs.getString(j + 1);

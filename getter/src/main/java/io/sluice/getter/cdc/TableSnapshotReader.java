@@ -13,8 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -115,7 +113,7 @@ final class TableSnapshotReader {
         long count = 0;
         byte[] line;
         while ((line = copy.readFromCopy()) != null) {
-            List<String> values = Collections.unmodifiableList(Arrays.asList(CopyTextRows.parse(line, columns.size())));
+            List<String> values = CopyTextRows.parse(line, columns.size());
             // Each snapshot row gets its own version (chunk in the high bits, row in the low ones), so that an
             // append-mode target can tell a redelivered row from another row with the same values.
             count++;

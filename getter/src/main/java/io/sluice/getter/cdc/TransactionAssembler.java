@@ -5,6 +5,7 @@ import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
+import io.sluice.common.batch.Utf8Values;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.cdc.PgOutputMessage.Begin;
 import io.sluice.getter.cdc.PgOutputMessage.Commit;
@@ -17,8 +18,6 @@ import io.sluice.getter.cdc.PgOutputMessage.Update;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -261,11 +260,11 @@ public final class TransactionAssembler {
         if (!row.anyUnchanged()) {
             return row;
         }
-        String[] values = row.values().clone();
+        String[] values = row.valuesCopy();
         boolean[] unchanged = row.unchanged().clone();
         for (int i = 0; i < values.length; i++) {
             if (unchanged[i] && !old.unchanged()[i]) {
-                values[i] = old.values()[i];
+                values[i] = old.values().get(i);
                 unchanged[i] = false;
             }
         }
@@ -274,7 +273,9 @@ public final class TransactionAssembler {
 
     private static boolean sameKey(TableShape shape, Tuple oldKey, Tuple row) {
         for (int i = 0; i < shape.columns().size(); i++) {
-            if (shape.columns().get(i).key() && !java.util.Objects.equals(oldKey.values()[i], row.values()[i])) {
+            if (shape.columns().get(i).key()
+                    && !java.util.Objects.equals(
+                            oldKey.values().get(i), row.values().get(i))) {
                 return false;
             }
         }
@@ -293,19 +294,29 @@ public final class TransactionAssembler {
             }
             unchanged = indexes;
         }
-        List<String> values = Collections.unmodifiableList(Arrays.asList(tuple.values()));
+        List<String> values = tuple.values();
         Buffer buffer = buffers.computeIfAbsent(relationId, id -> new Buffer()); // appended: oldest stay first
         if (buffer.transaction != transactions) {
             buffer.transaction = transactions;
             inFlight.add(buffer.published); // this transaction is done only once that batch is confirmed
         }
         buffer.rows.add(new Row(op, commitLsn, ++seq, commitTime, values, unchanged));
-        for (String value : tuple.values()) {
-            buffer.bytes += value == null ? 1 : value.length() + 1;
-        }
+        buffer.bytes += values.size() + bytes(values);
         if (buffer.rows.size() >= maxBatchRows || buffer.bytes >= maxBatchBytes) {
             flush(relationId);
         }
+    }
+
+    /** The values' size, from their bytes when they still are bytes (reading them as strings would decode them). */
+    private static long bytes(List<String> values) {
+        if (values instanceof Utf8Values utf8) {
+            return utf8.byteSize();
+        }
+        long total = 0;
+        for (String value : values) {
+            total += value == null ? 0 : value.length();
+        }
+        return total;
     }
 
     private void flush(int relationId) {
