@@ -48,7 +48,8 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx" + maxHeap,
-                "-XX:+ExitOnOutOfMemoryError"));
+                "-XX:+ExitOnOutOfMemoryError",
+                "--enable-native-access=ALL-UNNAMED")); // as the images run: LZ4's native library, without a warning
         // Extra JVM options for the services, e.g. a profiler:
         // SLUICE_BENCH_SERVICE_JVM_OPTS="-XX:StartFlightRecording=..."
         String extraOptions = System.getenv("SLUICE_BENCH_SERVICE_JVM_OPTS");
