@@ -31,6 +31,14 @@ public class BatchMessages {
     public static final String HEADER_FILE = "x-sluice-file";
     /** On a dead letter of one file row: its line (record) number in the file. */
     public static final String HEADER_LINE = "x-sluice-line";
+    /** On a dead letter: the exchange and routing key it was consumed from, where a replay sends it back. */
+    public static final String HEADER_EXCHANGE = "x-sluice-exchange";
+
+    public static final String HEADER_ROUTING_KEY = "x-sluice-routing-key";
+    /** On a dead letter: when the stage gave up on it (ISO-8601). */
+    public static final String HEADER_DEAD_AT = "x-sluice-dead-at";
+    /** On a replayed message and its later dead letters: how often it was replayed. */
+    public static final String HEADER_REPLAYS = "x-sluice-replays";
     /** On a dead letter the database refused: its SQLSTATE (e.g. 42501), so a script can tell a right from a value. */
     public static final String HEADER_SQLSTATE = "x-sluice-sqlstate";
 
@@ -174,6 +182,12 @@ public class BatchMessages {
             if (file != null) {
                 message.getMessageProperties().setHeader(HEADER_FILE, file);
             }
+            if (from != null) { // the input's own route and replay count, for a replay of what is set aside
+                MessageProperties input = from.getMessageProperties();
+                setIfPresent(message, HEADER_EXCHANGE, input.getReceivedExchange());
+                setIfPresent(message, HEADER_ROUTING_KEY, input.getReceivedRoutingKey());
+                setIfPresent(message, HEADER_REPLAYS, input.getHeader(HEADER_REPLAYS));
+            }
             if (rows.origin() == io.sluice.common.batch.Origin.FILE
                     && rows.rows().size() == 1) {
                 message.getMessageProperties()
@@ -184,13 +198,27 @@ public class BatchMessages {
         return out;
     }
 
-    /** A copy of a message for a dead-letter queue, saying which stage gave up on it and why. */
+    /**
+     * A copy of a message for a dead-letter queue, saying which stage gave up on it, why and when, and where it was
+     * consumed from (so that {@code sluice dead-letters replay} can send it back there once the cause is fixed).
+     */
     public static Message deadLetter(Message original, Topology.Stage stage, String reason) {
         MessageProperties properties = original.getMessageProperties();
-        return MessageBuilder.withBody(original.getBody())
+        Message dead = MessageBuilder.withBody(original.getBody())
                 .copyProperties(properties)
                 .setHeader(HEADER_STAGE, stage.id())
                 .setHeader(HEADER_ERROR, reason)
+                .setHeader(HEADER_DEAD_AT, java.time.Instant.now().toString())
                 .build();
+        // Where it was received wins over a header it came with: a relayed message keeps its headers.
+        setIfPresent(dead, HEADER_EXCHANGE, properties.getReceivedExchange());
+        setIfPresent(dead, HEADER_ROUTING_KEY, properties.getReceivedRoutingKey());
+        return dead;
+    }
+
+    private static void setIfPresent(Message message, String header, Object value) {
+        if (value != null) {
+            message.getMessageProperties().setHeader(header, value);
+        }
     }
 }

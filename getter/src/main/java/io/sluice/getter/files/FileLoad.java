@@ -195,6 +195,7 @@ final class FileLoad {
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .setHeader(BatchMessages.HEADER_STAGE, Topology.Stage.GETTER.id())
                 .setHeader(BatchMessages.HEADER_ERROR, reason)
+                .setHeader(BatchMessages.HEADER_DEAD_AT, java.time.Instant.now().toString())
                 .setHeader(BatchMessages.HEADER_SOURCE, source.name())
                 .setHeader(BatchMessages.HEADER_TABLE, source.table().toString())
                 .setHeader(HEADER_FILE, claim.path())
