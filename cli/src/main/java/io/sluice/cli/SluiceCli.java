@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
         name = "sluice",
         mixinStandardHelpOptions = true,
         versionProvider = SluiceCli.Version.class,
-        description = "Operate a Sluice pipeline: see and replay its dead letters.",
-        subcommands = {DeadLettersCommand.class},
+        description = "Operate a Sluice pipeline: where it stands, and its dead letters seen, replayed and purged.",
+        subcommands = {StatusCommand.class, DeadLettersCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed (the message says why)", "2:wrong usage"})
 public final class SluiceCli implements Runnable {
