@@ -20,6 +20,11 @@ record CliRun(int code, String out, String err) {
 
     /** The same through the runnable jar in a JVM of its own, as a user runs it: {@code java -jar sluice-cli….jar}. */
     static CliRun jar(List<String> args) throws Exception {
+        return jar(args, java.util.Map.of());
+    }
+
+    /** The jar with these environment variables set (a token, a password) as a user exports them. */
+    static CliRun jar(List<String> args, java.util.Map<String, String> env) throws Exception {
         java.nio.file.Path jar;
         try (var files = java.nio.file.Files.list(java.nio.file.Path.of("target"))) {
             jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
@@ -30,8 +35,9 @@ record CliRun(int code, String out, String err) {
                 List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
         command.addAll(args);
         java.nio.file.Path err = java.nio.file.Files.createTempFile("sluice-cli", ".err");
-        Process process =
-                new ProcessBuilder(command).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         int code = process.waitFor();
         String errors = java.nio.file.Files.readString(err);

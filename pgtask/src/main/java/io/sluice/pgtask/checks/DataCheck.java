@@ -3,6 +3,7 @@ package io.sluice.pgtask.checks;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.pg.TableName;
+import io.sluice.common.state.CheckOutcomes;
 import io.sluice.common.state.SnapshotRequests;
 import io.sluice.pgtask.PgTaskProperties;
 import io.sluice.pgtask.runner.Job;
@@ -94,10 +95,10 @@ public final class DataCheck implements Job {
             mismatchedKeys.set(found.differing().size());
             String rulesDetail = broken.isEmpty() ? "" : "; " + String.join("; ", broken);
             if (found.differing().isEmpty()) {
-                return "source = target: " + found.sourceRows() + " rows in " + config.chunks() + " buckets"
+                return CheckOutcomes.EQUAL + ": " + found.sourceRows() + " rows in " + config.chunks() + " buckets"
                         + rulesDetail;
             }
-            String mismatch = found.mismatchedBuckets() + " of " + config.chunks() + " buckets differ (source "
+            String mismatch = found.mismatchedBuckets() + " of " + config.chunks() + CheckOutcomes.DIFFER + " (source "
                     + found.sourceRows() + " rows, target " + found.targetRows() + "); keys "
                     + found.differing().subList(0, Math.min(found.differing().size(), config.maxKeys()));
             if (config.repair()) {

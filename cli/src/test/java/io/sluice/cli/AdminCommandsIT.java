@@ -1,0 +1,131 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.testkit.ActuatorProbe;
+import io.sluice.testkit.RabbitBroker;
+import io.sluice.testkit.ServiceProcess;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code sluice check run} and {@code sluice snapshot} against a real pgtask and a real getter, through the runnable
+ * jar with the token in the environment: the outcome printed and its exit code, a difference as 1, a wrong or missing
+ * token as one sentence, an unknown job or table as the service's own answer.
+ */
+class AdminCommandsIT {
+
+    private static final String TOKEN = "cli-test-token";
+    private static final String TABLE = "(id bigint PRIMARY KEY, amount int)";
+
+    private static TestDatabase source;
+    private static TestDatabase target;
+    private static ServiceProcess pgtask;
+    private static ServiceProcess getter;
+
+    @BeforeAll
+    static void services() throws Exception {
+        source = TestPostgres.get().newDatabase("cli_source");
+        target = TestPostgres.get().newDatabase("cli_target");
+        String rows = "INSERT INTO orders SELECT i, i * 10 FROM generate_series(1, 50) i";
+        source.execute("CREATE TABLE orders " + TABLE, rows);
+        target.execute(
+                "CREATE TABLE orders (id bigint PRIMARY KEY, amount int, _sluice_lsn bigint)",
+                rows.replace("FROM generate_series", ", 1 FROM generate_series"));
+        String prefix = RabbitBroker.uniquePrefix("cli-admin");
+        pgtask = ServiceProcess.start(
+                "pgtask",
+                "256m",
+                List.of(RabbitBroker.get()
+                        .serviceArgs(
+                                prefix,
+                                "--spring.datasource.url=" + target.jdbcUrl(),
+                                "--sluice.security.token=" + TOKEN,
+                                "--sluice.pgtask.databases.source.url=" + source.jdbcUrl(),
+                                "--sluice.pgtask.checks[0].name=orders-check",
+                                "--sluice.pgtask.checks[0].table=public.orders",
+                                "--sluice.pgtask.checks[0].key=id",
+                                "--sluice.pgtask.runner.lock-at-least-for=0s")));
+        getter = ServiceProcess.start(
+                "getter",
+                "256m",
+                List.of(RabbitBroker.get()
+                        .serviceArgs(
+                                prefix,
+                                "--spring.datasource.url=" + target.jdbcUrl(),
+                                "--sluice.security.token=" + TOKEN,
+                                "--sluice.getter.cdc.sources[0].name=shop",
+                                "--sluice.getter.cdc.sources[0].url=" + source.jdbcUrl(),
+                                "--sluice.getter.cdc.sources[0].slot=cli_admin",
+                                "--sluice.getter.cdc.sources[0].publication=cli_admin",
+                                "--sluice.getter.cdc.sources[0].snapshot-mode=never",
+                                "--sluice.getter.cdc.sources[0].tables[0]=public.orders")));
+        for (ServiceProcess service : List.of(pgtask, getter)) {
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(120))
+                    .ignoreExceptions()
+                    .until(() ->
+                            new ActuatorProbe(service.managementPort()).status("/actuator/health/liveness") == 200);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (getter != null) {
+            getter.close();
+        }
+        if (pgtask != null) {
+            pgtask.close();
+        }
+    }
+
+    @Test
+    void aCheckRunNowPrintsItsOutcomeAndADifferenceIsExitCodeOne() throws Exception {
+        CliRun equal = check("orders-check", Map.of(AdminClient.TOKEN_VARIABLE, TOKEN));
+        assertThat(equal.code()).as(equal.out() + equal.err()).isZero();
+        assertThat(equal.out()).contains("orders-check: succeeded — source = target: 50 rows");
+
+        target.execute("DELETE FROM orders WHERE id = 7");
+        CliRun differ = check("orders-check", Map.of(AdminClient.TOKEN_VARIABLE, TOKEN));
+        assertThat(differ.code()).isEqualTo(1);
+        assertThat(differ.out()).contains("buckets differ", "keys [7]");
+
+        CliRun unknown = check("nosuch", Map.of(AdminClient.TOKEN_VARIABLE, TOKEN));
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.out()).contains("no job named 'nosuch'", "orders-check");
+    }
+
+    @Test
+    void aMissingOrWrongTokenIsOneSentence() throws Exception {
+        CliRun missing = check("orders-check", Map.of());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err().strip()).endsWith("wants the admin token: set SLUICE_SECURITY_TOKEN");
+
+        CliRun wrong = check("orders-check", Map.of(AdminClient.TOKEN_VARIABLE, "not-it"));
+        assertThat(wrong.code()).isEqualTo(1);
+        assertThat(wrong.err()).contains("refused the admin token").doesNotContain("not-it");
+    }
+
+    @Test
+    void anAdHocSnapshotOfACapturedTableIsRequested() throws Exception {
+        String url = "http://127.0.0.1:" + getter.port();
+        Map<String, String> env = Map.of(AdminClient.TOKEN_VARIABLE, TOKEN);
+
+        CliRun requested = CliRun.jar(List.of("snapshot", "shop", "public.orders", "--getter", url), env);
+        assertThat(requested.code()).as(requested.out() + requested.err()).isZero();
+        assertThat(requested.out()).contains("snapshot of public.orders from shop: requested");
+
+        CliRun notCaptured = CliRun.jar(List.of("snapshot", "shop", "public.nope", "--getter", url), env);
+        assertThat(notCaptured.code()).isEqualTo(1);
+        assertThat(notCaptured.out()).contains("public.nope is not captured from 'shop'");
+    }
+
+    private static CliRun check(String job, Map<String, String> env) throws Exception {
+        return CliRun.jar(List.of("check", "run", job, "--pgtask", "http://127.0.0.1:" + pgtask.port()), env);
+    }
+}
