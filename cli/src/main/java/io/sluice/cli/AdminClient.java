@@ -39,7 +39,17 @@ final class AdminClient {
         }
     }
 
+    Answer get(String path, Duration timeout) throws Exception {
+        return send(path, Map.of(), timeout, HttpRequest.BodyPublishers.noBody(), "GET");
+    }
+
     Answer post(String path, Map<String, String> query, Duration timeout) throws Exception {
+        return send(path, query, timeout, HttpRequest.BodyPublishers.noBody(), "POST");
+    }
+
+    private Answer send(
+            String path, Map<String, String> query, Duration timeout, HttpRequest.BodyPublisher body, String method)
+            throws Exception {
         String url = base
                 + path
                 + (query.isEmpty()
@@ -50,7 +60,7 @@ final class AdminClient {
                                                 + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                                         .collect(Collectors.joining("&")));
         HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody());
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).method(method, body);
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -67,13 +77,13 @@ final class AdminClient {
                             : base + " refused the admin token in " + TOKEN_VARIABLE + " (HTTP " + response.statusCode()
                                     + ")");
         }
-        JsonNode body;
+        JsonNode json;
         try {
-            body = JSON.readTree(response.body());
+            json = JSON.readTree(response.body());
         } catch (RuntimeException e) {
             throw new IllegalStateException(base + path + " answered HTTP " + response.statusCode() + " without JSON: "
                     + DeadLetterText.shorten(response.body(), 200));
         }
-        return new Answer(response.statusCode(), body);
+        return new Answer(response.statusCode(), json);
     }
 }

@@ -21,6 +21,7 @@ final class ServiceProbe {
 
     /** The metrics shown, by the name Prometheus gives them. */
     static final List<String> METRICS = List.of(
+            "sluice_paused",
             "sluice_slot_lag_bytes",
             "sluice_snapshot_chunks",
             "sluice_getter_in_flight_bytes",
@@ -45,6 +46,9 @@ final class ServiceProbe {
         String status;
         try {
             HttpResponse<String> health = get(base + "/actuator/health");
+            if (health.statusCode() == 404) {
+                return new Probe(name, base, "HTTP 404 (no actuator here: give the management port)", Map.of());
+            }
             JsonNode body = JSON.readTree(health.body());
             status = body.has("status") ? body.get("status").asString() : "HTTP " + health.statusCode();
         } catch (Exception e) {

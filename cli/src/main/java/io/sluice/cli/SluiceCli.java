@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SluiceCli.Version.class,
         description = "Operate a Sluice pipeline: where it stands, and its dead letters seen, replayed and purged.",
-        subcommands = {StatusCommand.class, DeadLettersCommand.class, SnapshotCommand.class, CheckCommand.class},
+        subcommands = {
+            StatusCommand.class,
+            DeadLettersCommand.class,
+            PauseCommands.Pause.class,
+            PauseCommands.Resume.class,
+            SnapshotCommand.class,
+            CheckCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed (the message says why)", "2:wrong usage"})
 public final class SluiceCli implements Runnable {

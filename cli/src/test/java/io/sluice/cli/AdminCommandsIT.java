@@ -1,12 +1,14 @@
 package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.testkit.ActuatorProbe;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,17 +29,18 @@ class AdminCommandsIT {
     private static TestDatabase target;
     private static ServiceProcess pgtask;
     private static ServiceProcess getter;
+    private static String prefix;
 
     @BeforeAll
     static void services() throws Exception {
         source = TestPostgres.get().newDatabase("cli_source");
         target = TestPostgres.get().newDatabase("cli_target");
         String rows = "INSERT INTO orders SELECT i, i * 10 FROM generate_series(1, 50) i";
-        source.execute("CREATE TABLE orders " + TABLE, rows);
+        source.execute("CREATE TABLE orders " + TABLE, rows, "CREATE TABLE events " + TABLE);
         target.execute(
                 "CREATE TABLE orders (id bigint PRIMARY KEY, amount int, _sluice_lsn bigint)",
                 rows.replace("FROM generate_series", ", 1 FROM generate_series"));
-        String prefix = RabbitBroker.uniquePrefix("cli-admin");
+        prefix = RabbitBroker.uniquePrefix("cli-admin");
         pgtask = ServiceProcess.start(
                 "pgtask",
                 "256m",
@@ -64,7 +67,8 @@ class AdminCommandsIT {
                                 "--sluice.getter.cdc.sources[0].slot=cli_admin",
                                 "--sluice.getter.cdc.sources[0].publication=cli_admin",
                                 "--sluice.getter.cdc.sources[0].snapshot-mode=never",
-                                "--sluice.getter.cdc.sources[0].tables[0]=public.orders")));
+                                "--sluice.getter.cdc.sources[0].tables[0]=public.orders",
+                                "--sluice.getter.cdc.sources[0].tables[1]=public.events")));
         for (ServiceProcess service : List.of(pgtask, getter)) {
             org.awaitility.Awaitility.await()
                     .atMost(java.time.Duration.ofSeconds(120))
@@ -123,6 +127,48 @@ class AdminCommandsIT {
         CliRun notCaptured = CliRun.jar(List.of("snapshot", "shop", "public.nope", "--getter", url), env);
         assertThat(notCaptured.code()).isEqualTo(1);
         assertThat(notCaptured.out()).contains("public.nope is not captured from 'shop'");
+    }
+
+    /**
+     * A paused getter reads nothing more (the handler's queue stays as it was while the source changes), says so in
+     * status, refuses nothing it should not, and after the resume sends what changed meanwhile.
+     */
+    @Test
+    void aPausedGetterHoldsItsPositionAndSendsEverythingOnResume() throws Exception {
+        String url = "http://127.0.0.1:" + getter.port();
+        Map<String, String> env = Map.of(AdminClient.TOKEN_VARIABLE, TOKEN);
+        String queue = prefix + ".handler";
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            source.execute(
+                    "INSERT INTO events VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET amount = events.amount + 1");
+            return depth(queue) > 0; // streaming: changes arrive
+        });
+
+        CliRun wrongStage = CliRun.jar(List.of("pause", "loader", "--url", url), env);
+        assertThat(wrongStage.code()).isEqualTo(1);
+        assertThat(wrongStage.out()).contains("is a getter, not a loader: nothing changed there");
+
+        CliRun paused = CliRun.jar(List.of("pause", "getter", "--url", url), env);
+        assertThat(paused.code()).as(paused.out() + paused.err()).isZero();
+        assertThat(paused.out()).contains("getter paused (paused since ");
+        CliRun status = CliRun.jar(List.of(
+                "status", "--prefix", prefix, "--service", "getter=http://127.0.0.1:" + getter.managementPort()));
+        assertThat(status.out()).contains("paused{stage=\"getter\"");
+        long before = depth(queue);
+        source.execute("INSERT INTO events SELECT i, i FROM generate_series(2000, 2099) i");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> depth(queue) == before);
+
+        CliRun resumed = CliRun.jar(List.of("resume", "getter", "--url", url), env);
+        assertThat(resumed.code()).isZero();
+        assertThat(resumed.out()).contains("getter resumed");
+        await().atMost(Duration.ofSeconds(30)).until(() -> depth(queue) > before);
+    }
+
+    private static long depth(String queue) throws Exception {
+        try (com.rabbitmq.client.Connection connection = RabbitBroker.get().newConnection();
+                com.rabbitmq.client.Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        }
     }
 
     private static CliRun check(String job, Map<String, String> env) throws Exception {

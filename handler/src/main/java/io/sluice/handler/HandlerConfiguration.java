@@ -63,4 +63,14 @@ class HandlerConfiguration {
         container.setMessageListener(relay);
         return container;
     }
+
+    /** {@code sluice pause handler}: stops consuming, the queue holds the messages. */
+    @Bean
+    io.sluice.common.pause.StagePause stagePause(
+            MeterRegistry meters, SimpleMessageListenerContainer handlerContainer) {
+        io.sluice.common.pause.StagePause pause =
+                new io.sluice.common.pause.StagePause(io.sluice.common.amqp.Topology.Stage.HANDLER, meters);
+        pause.controls(handlerContainer);
+        return pause;
+    }
 }

@@ -69,4 +69,13 @@ class LoaderConfiguration {
                 messages, new BadRowIsolation(writer), publisher, amqp.topology(), meters, properties.retryTimeout()));
         return container;
     }
+
+    /** {@code sluice pause loader}: stops consuming, the queue holds the messages. */
+    @Bean
+    io.sluice.common.pause.StagePause stagePause(MeterRegistry meters, SimpleMessageListenerContainer loaderContainer) {
+        io.sluice.common.pause.StagePause pause =
+                new io.sluice.common.pause.StagePause(io.sluice.common.amqp.Topology.Stage.LOADER, meters);
+        pause.controls(loaderContainer);
+        return pause;
+    }
 }

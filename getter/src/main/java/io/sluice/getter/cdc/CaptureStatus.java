@@ -11,6 +11,8 @@ record CaptureStatus(Phase phase, String lastError, Instant since) {
         STANDBY,
         SNAPSHOT,
         STREAMING,
+        /** Paused by an operator ({@code sluice pause getter}): the session and the slot are held, nothing is read. */
+        PAUSED,
         /** Retrying after a failure (broker, database, privileges). */
         FAILING,
         FINISHED

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
+import io.sluice.common.pause.StagePause;
 import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.Workers;
 import java.util.HashSet;
@@ -53,7 +54,8 @@ class CdcConfiguration {
             RawBatchPublisher rawBatchPublisher,
             SnapshotStore store,
             MeterRegistry meters,
-            Environment environment) {
+            Environment environment,
+            StagePause pause) {
         // A getter must read something: changes, files, or both.
         if (properties.sources().isEmpty() && !environment.containsProperty("sluice.getter.files.sources[0].name")) {
             throw new IllegalStateException("nothing to read: configure a CDC source (sluice.getter.cdc.sources[0].name"
@@ -72,8 +74,15 @@ class CdcConfiguration {
                         rawBatchPublisher,
                         store,
                         new Snapshotter(source, properties, store, rawBatchPublisher::publish, meters),
-                        meters))
+                        meters,
+                        pause))
                 .toList());
+    }
+
+    /** {@code sluice pause getter}: change capture stops reading, every slot holds its confirmed position. */
+    @Bean
+    StagePause stagePause(MeterRegistry meters) {
+        return new StagePause(io.sluice.common.amqp.Topology.Stage.GETTER, meters);
     }
 
     /** Starts every source's runner with the application and stops them with it. */

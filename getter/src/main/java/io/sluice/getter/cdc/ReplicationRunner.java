@@ -2,6 +2,7 @@ package io.sluice.getter.cdc;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.pause.StagePause;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.cdc.SourceSession.SlotState;
@@ -53,6 +54,7 @@ final class ReplicationRunner {
     private volatile Map<TableName, String> skipped = Map.of();
     private volatile boolean running;
     private volatile Thread thread;
+    private final StagePause pause;
     private volatile CaptureStatus status = new CaptureStatus(CaptureStatus.Phase.STARTING, null, Instant.now());
 
     ReplicationRunner(
@@ -61,7 +63,9 @@ final class ReplicationRunner {
             RawBatchPublisher publisher,
             SnapshotStore store,
             Snapshotter snapshotter,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            StagePause pause) {
+        this.pause = pause;
         this.source = source;
         this.settings = settings;
         this.publisher = publisher;
@@ -337,6 +341,10 @@ final class ReplicationRunner {
         enter(CaptureStatus.Phase.STREAMING, null);
         try {
             while (running) {
+                if (pause.paused()) {
+                    reported = holdWhilePaused(stream, assembler, progress, reported);
+                    continue;
+                }
                 if (System.nanoTime() - nextHeartbeat >= 0
                         && !settings.heartbeatInterval().isZero()) {
                     session.emitHeartbeat();
@@ -399,6 +407,29 @@ final class ReplicationRunner {
     }
 
     /** Tells the server the confirmed position when it moved; pgjdbc sends it with the next status update. */
+    /**
+     * A pause: what is complete is published and its position confirmed as it is confirmed, and then nothing more is
+     * read. The session stays open, so this replica keeps the slot (a standby does not take over) and the walsender
+     * hears from it every second; the slot holds WAL from the confirmed position until the resume.
+     */
+    private long holdWhilePaused(
+            PGReplicationStream stream, TransactionAssembler assembler, ConfirmedProgress progress, long reported)
+            throws Exception {
+        if (!assembler.inTransaction()) {
+            assembler.flushAll();
+        }
+        enter(CaptureStatus.Phase.PAUSED, null);
+        log.info("source {}: paused; slot {} holds its position", source.name(), source.slot());
+        while (pause.paused() && running) {
+            reported = report(stream, progress, reported);
+            stream.forceUpdateStatus();
+            Thread.sleep(Math.min(1000, Math.max(10, settings.statusInterval().toMillis())));
+        }
+        log.info("source {}: resumed", source.name());
+        enter(CaptureStatus.Phase.STREAMING, null);
+        return reported;
+    }
+
     private static long report(PGReplicationStream stream, ConfirmedProgress progress, long reported) {
         long confirmed = progress.advance();
         if (confirmed > reported) {
