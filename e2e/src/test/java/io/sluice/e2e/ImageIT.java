@@ -78,12 +78,18 @@ class ImageIT {
         List<String> entrypoint = new ArrayList<>();
         config.path("Entrypoint").forEach(part -> entrypoint.add(part.asString()));
         assertThat(entrypoint.getFirst()).isEqualTo("java");
-        assertThat(entrypoint).contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(entrypoint)
+                .contains(
+                        "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED");
         assertThat(entrypoint.getLast()).isEqualTo("io.sluice.loader.LoaderApplication");
 
         // Run what the image holds: its classpath file, with the layers' paths, on this machine's JVM.
         String classpath =
                 Files.readString(rootfs.resolve("app/jib-classpath-file")).trim();
+        // Lean: no test libraries, and no other systems' native code that test-scoped dependencies used to leak.
+        assertThat(classpath)
+                .doesNotContain("junit", "testcontainers", "s3proxy", "sluice-testkit")
+                .doesNotContain("netty-tcnative", "netty-transport-native-epoll", "netty-transport-native-kqueue");
         StringBuilder hostClasspath = new StringBuilder();
         for (String entry : classpath.split(":")) {
             hostClasspath
