@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
@@ -69,11 +70,17 @@ final class DeadLetterQueue {
 
     /** The queue's depth; a queue that does not exist (no service declared it yet) is empty. */
     private static long depth(Connection connection, String queue) throws Exception {
+        AMQP.Queue.DeclareOk ok = declared(connection, queue);
+        return ok == null ? 0 : ok.getMessageCount();
+    }
+
+    /** The queue's depth and consumers as the broker declares them, or null if no service declared it yet. */
+    static AMQP.Queue.DeclareOk declared(Connection connection, String queue) throws Exception {
         Channel probe = connection.createChannel(); // a failed passive declare closes its channel
         try {
-            return probe.queueDeclarePassive(queue).getMessageCount();
+            return probe.queueDeclarePassive(queue);
         } catch (IOException e) {
-            return 0;
+            return null;
         } finally {
             if (probe.isOpen()) {
                 probe.close();

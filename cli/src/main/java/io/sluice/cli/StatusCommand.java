@@ -1,10 +1,8 @@
 package io.sluice.cli;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.sluice.common.amqp.Topology;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,8 +88,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             if (reasons) {
                 DeadLetterFilter sample = new DeadLetterFilter();
+                sample.limit = REASON_SAMPLE;
                 for (Topology.Stage stage : Topology.Stage.values()) {
-                    sample.limit = REASON_SAMPLE;
                     DeadLetterQueue.walk(connection, topology, stage, sample, 0, letter -> {
                         deadLetters.merge(
                                 stage.id() + ": " + DeadLetterText.shorten(letter.reason(), 80), 1, Integer::sum);
@@ -128,17 +126,10 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static QueueStatus queue(Connection connection, String name) throws Exception {
-        Channel channel = connection.createChannel(); // a failed passive declare closes it
-        try {
-            AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(name);
-            return new QueueStatus(name, ok.getMessageCount(), ok.getConsumerCount(), true);
-        } catch (IOException e) {
-            return new QueueStatus(name, 0, 0, false);
-        } finally {
-            if (channel.isOpen()) {
-                channel.close();
-            }
-        }
+        AMQP.Queue.DeclareOk ok = DeadLetterQueue.declared(connection, name);
+        return ok == null
+                ? new QueueStatus(name, 0, 0, false)
+                : new QueueStatus(name, ok.getMessageCount(), ok.getConsumerCount(), true);
     }
 
     /** A queue's depth and consumers; {@code exists} false if no service declared it yet. */

@@ -31,14 +31,7 @@ abstract class BatchBytes {
     protected static int sizeHint(ChangeBatch batch, long fixed, int perRow, int perValue) {
         long size = fixed;
         for (Row row : batch.rows()) {
-            size += perRow + (long) perValue * row.values().size();
-            if (row.values() instanceof Utf8Values bytes) {
-                size += bytes.byteSize(); // reading them as strings would decode them all
-                continue;
-            }
-            for (String value : row.values()) {
-                size += value == null ? 0 : value.length();
-            }
+            size += perRow + (long) perValue * row.values().size() + Utf8Values.textSize(row.values());
         }
         return (int) Math.min(size + (size >> 4), Integer.MAX_VALUE - 16);
     }

@@ -85,6 +85,21 @@ public final class Utf8Values extends AbstractList<String> implements RandomAcce
     }
 
     /**
+     * The size of any row's values for batch bounds and buffer hints: their bytes when they still are bytes (reading
+     * them as strings would decode them all), else their characters.
+     */
+    public static long textSize(java.util.List<String> values) {
+        if (values instanceof Utf8Values bytes) {
+            return bytes.byteSize();
+        }
+        long total = 0;
+        for (String value : values) {
+            total += value == null ? 0 : value.length();
+        }
+        return total;
+    }
+
+    /**
      * The string of valid UTF-8 bytes {@code [from, to)}. ASCII, the usual case, is one copy; a lone surrogate written
      * in three bytes is taken back as it was.
      */

@@ -3,7 +3,6 @@ package io.sluice.common.pause;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.Topology;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,17 +17,11 @@ import java.util.function.Consumer;
 public final class StagePause {
 
     private final Topology.Stage stage;
-    private final Clock clock;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
     private volatile Instant since;
 
     public StagePause(Topology.Stage stage, MeterRegistry meters) {
-        this(stage, meters, Clock.systemUTC());
-    }
-
-    StagePause(Topology.Stage stage, MeterRegistry meters, Clock clock) {
         this.stage = stage;
-        this.clock = clock;
         Gauge.builder("sluice.paused", this, p -> p.paused() ? 1 : 0)
                 .description("1 while this replica's stage is paused (sluice pause), else 0")
                 .tag("stage", stage.id())
@@ -74,7 +67,7 @@ public final class StagePause {
         if (paused()) {
             return false;
         }
-        since = clock.instant();
+        since = Instant.now();
         listeners.forEach(l -> l.accept(true));
         return true;
     }

@@ -301,22 +301,10 @@ public final class TransactionAssembler {
             inFlight.add(buffer.published); // this transaction is done only once that batch is confirmed
         }
         buffer.rows.add(new Row(op, commitLsn, ++seq, commitTime, values, unchanged));
-        buffer.bytes += values.size() + bytes(values);
+        buffer.bytes += values.size() + Utf8Values.textSize(values);
         if (buffer.rows.size() >= maxBatchRows || buffer.bytes >= maxBatchBytes) {
             flush(relationId);
         }
-    }
-
-    /** The values' size, from their bytes when they still are bytes (reading them as strings would decode them). */
-    private static long bytes(List<String> values) {
-        if (values instanceof Utf8Values utf8) {
-            return utf8.byteSize();
-        }
-        long total = 0;
-        for (String value : values) {
-            total += value == null ? 0 : value.length();
-        }
-        return total;
     }
 
     private void flush(int relationId) {
