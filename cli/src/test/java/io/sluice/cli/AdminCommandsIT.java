@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code sluice check run} and {@code sluice snapshot} against a real pgtask and a real getter, through the runnable
  * jar with the token in the environment: the outcome printed and its exit code, a difference as 1, a wrong or missing
- * token as one sentence, an unknown job or table as the service's own answer.
+ * token as one sentence, an unknown job or table as the service's own answer, a filtered snapshot followed to its end.
  */
 class AdminCommandsIT {
 
@@ -120,9 +120,30 @@ class AdminCommandsIT {
         String url = "http://127.0.0.1:" + getter.port();
         Map<String, String> env = Map.of(AdminClient.TOKEN_VARIABLE, TOKEN);
 
-        CliRun requested = CliRun.jar(List.of("snapshot", "shop", "public.orders", "--getter", url), env);
+        CliRun requested =
+                CliRun.jar(List.of("snapshot", "shop", "public.orders", "--getter", url, "--no-follow"), env);
         assertThat(requested.code()).as(requested.out() + requested.err()).isZero();
-        assertThat(requested.out()).contains("snapshot of public.orders from shop: requested");
+        assertThat(requested.out()).contains("snapshot of public.orders from shop: requested (request ");
+
+        CliRun filtered = CliRun.jar(
+                List.of("snapshot", "shop", "public.orders", "--where", "amount <= 50", "--getter", url), env);
+        assertThat(filtered.code()).as(filtered.out() + filtered.err()).isZero();
+        assertThat(filtered.out())
+                .contains("snapshot of public.orders from shop where amount <= 50: requested")
+                .contains("done: 1/1 chunks, 5 rows");
+
+        CliRun refused = CliRun.jar(
+                List.of(
+                        "snapshot",
+                        "shop",
+                        "public.orders",
+                        "--where",
+                        "amount <= 50; DROP TABLE orders",
+                        "--getter",
+                        url),
+                env);
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.out()).contains("it may not hold ';'");
 
         CliRun notCaptured = CliRun.jar(List.of("snapshot", "shop", "public.nope", "--getter", url), env);
         assertThat(notCaptured.code()).isEqualTo(1);

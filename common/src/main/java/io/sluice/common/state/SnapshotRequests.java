@@ -10,6 +10,25 @@ public final class SnapshotRequests {
     public static final String REQUEST_TABLE =
             "INSERT INTO sluice.snapshot_requests (source, table_name) VALUES (?, ?)";
 
+    /**
+     * Parameters: source, table, row filter (an SQL condition on the table, or NULL for every row); returns the
+     * request's id, by which {@link #FOLLOW} finds the snapshot it becomes.
+     */
+    public static final String REQUEST_ROWS =
+            "INSERT INTO sluice.snapshot_requests (source, table_name, row_filter)" + " VALUES (?, ?, ?) RETURNING id";
+
+    /**
+     * Parameters: a request's id, twice. Where it stands: {@code requested} while it waits, else its snapshot's state with
+     * its chunks done and planned and the rows confirmed so far; no row when a later request for the table replaced
+     * it.
+     */
+    public static final String FOLLOW = "SELECT 'requested' AS state, 0 AS chunks_done, 0 AS chunks, 0 AS rows"
+            + " FROM sluice.snapshot_requests WHERE id = ?"
+            + " UNION ALL SELECT s.state, count(c.*) FILTER (WHERE c.state = 'done'), count(c.*), coalesce(sum(c.rows), 0)"
+            + " FROM sluice.snapshots s LEFT JOIN sluice.snapshot_chunks c"
+            + " ON c.source = s.source AND c.slot = s.slot AND c.scope = s.scope"
+            + " WHERE s.request_id = ? GROUP BY s.state";
+
     /** Parameters: source, table, key column, keys ({@code text[]}); returns the request's id. */
     public static final String REQUEST_REPAIR = "INSERT INTO sluice.snapshot_requests"
             + " (source, table_name, key_column, keys) VALUES (?, ?, ?, ?) RETURNING id";

@@ -82,7 +82,7 @@ final class KeyRepair {
                         repair.table(),
                         keys.stream().map(Column::name).toList(),
                         repair.keyColumn());
-                store.request(source.name(), repair.table());
+                store.request(source.name(), repair.table(), null);
                 store.repaired(repair);
                 return;
             }

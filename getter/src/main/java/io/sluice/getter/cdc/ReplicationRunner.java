@@ -192,7 +192,7 @@ final class ReplicationRunner {
             Snapshotter.Running snapshot = prepare(session, slotState, published);
             if (slotState == SlotState.READY && source.snapshotMode().snapshotsNewSlot()) {
                 // A table added to the configuration is streamed from now on; its existing rows need a snapshot.
-                added.forEach(table -> store.request(source.name(), table));
+                added.forEach(table -> store.request(source.name(), table, null));
             }
             try {
                 if (source.snapshotMode() == SnapshotMode.INITIAL_ONLY) {
@@ -315,7 +315,22 @@ final class ReplicationRunner {
             store.finish(job);
             return null;
         }
-        log.info("ad hoc snapshot of {} in source {}", table, source.name());
+        if (job.filter() != null) {
+            String refusal;
+            try (java.sql.Connection c = SourceConnections.query(source, "sluice-getter-snapshots")) {
+                refusal = job.filter().refusal(c, table, source.excludedColumns(table));
+            }
+            if (refusal != null) {
+                log.warn("source {}: not snapshotting {}: {}", source.name(), table, refusal);
+                store.finish(job);
+                return null;
+            }
+        }
+        log.info(
+                "ad hoc snapshot of {} in source {}{}",
+                table,
+                source.name(),
+                job.filter() == null ? "" : " where " + job.filter().sql());
         return startInNewSnapshot(job, List.of(table));
     }
 
@@ -359,7 +374,7 @@ final class ReplicationRunner {
                 }
                 if (System.nanoTime() - nextCaptureSet >= 0) {
                     // Tables created since are published now; their rows from before, by an ad hoc snapshot.
-                    syncPublication(session).forEach(table -> store.request(source.name(), table));
+                    syncPublication(session).forEach(table -> store.request(source.name(), table, null));
                     nextCaptureSet = System.nanoTime() + CAPTURE_SET_INTERVAL.toNanos();
                 }
                 if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {

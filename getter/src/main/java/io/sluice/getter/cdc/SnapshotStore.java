@@ -21,16 +21,21 @@ class SnapshotStore {
 
     /**
      * One snapshot of a source's slot: the initial one ({@code scope} empty) or an ad hoc one of a single table
-     * ({@code scope} is that table).
+     * ({@code scope} is that table), of every row or of those its {@code filter} keeps (null: every row).
      */
-    record Job(String source, String slot, String scope) {
+    record Job(String source, String slot, String scope, RowFilter filter) {
 
         static Job initial(CdcProperties.Source source) {
-            return new Job(source.name(), source.slot(), "");
+            return new Job(source.name(), source.slot(), "", null);
         }
 
-        static Job adhoc(CdcProperties.Source source, TableName table) {
-            return new Job(source.name(), source.slot(), table.toString());
+        static Job adhoc(CdcProperties.Source source, TableName table, RowFilter filter) {
+            return new Job(source.name(), source.slot(), table.toString(), filter);
+        }
+
+        /** A chunk's page range, narrowed by the filter if there is one. */
+        String rows(SnapshotChunk chunk) {
+            return filter == null ? chunk.ctidFilter() : filter.and(chunk.ctidFilter());
         }
 
         boolean isAdhoc() {
@@ -58,6 +63,11 @@ class SnapshotStore {
 
     /** Starts a snapshot from scratch, forgetting any earlier one of the same job. */
     void begin(Job job) {
+        begin(job, null);
+    }
+
+    /** Starts a snapshot from scratch for the request with this id (null: none), forgetting any earlier one. */
+    private void begin(Job job, Long requestId) {
         transactions.executeWithoutResult(status -> {
             jdbc.update(
                     "DELETE FROM sluice.snapshots WHERE source = ? AND slot = ? AND scope = ?",
@@ -65,16 +75,42 @@ class SnapshotStore {
                     job.slot(),
                     job.scope());
             jdbc.update(
-                    "INSERT INTO sluice.snapshots (source, slot, scope, state) VALUES (?, ?, ?, 'started')",
+                    "INSERT INTO sluice.snapshots (source, slot, scope, state, row_filter, request_id)"
+                            + " VALUES (?, ?, ?, 'started', ?, ?)",
                     job.source(),
                     job.slot(),
-                    job.scope());
+                    job.scope(),
+                    job.filter() == null ? null : job.filter().sql(),
+                    requestId);
         });
     }
 
-    /** Asks for an ad hoc snapshot of a table; the source's getter picks it up while it streams. */
-    void request(String source, TableName table) {
-        jdbc.update(SnapshotRequests.REQUEST_TABLE, source, table.toString());
+    /**
+     * Asks for an ad hoc snapshot of a table's rows that the filter keeps (null: every row); the source's getter picks
+     * it up while it streams. Returns the request's id, by which {@link #follow} finds it.
+     */
+    long request(String source, TableName table, RowFilter filter) {
+        return jdbc.queryForObject(
+                SnapshotRequests.REQUEST_ROWS,
+                Long.class,
+                source,
+                table.toString(),
+                filter == null ? null : filter.sql());
+    }
+
+    /** Where a requested snapshot stands: its state, chunks done of planned, rows confirmed. */
+    record Followed(String state, long chunksDone, long chunks, long rows) {}
+
+    /** Where the request with this id stands, or empty once a later request for the same table replaced it. */
+    java.util.Optional<Followed> follow(long requestId) {
+        return jdbc
+                .query(
+                        SnapshotRequests.FOLLOW,
+                        (rs, i) -> new Followed(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
+                        requestId,
+                        requestId)
+                .stream()
+                .findFirst();
     }
 
     /** A request to re-read some keys of a table: a data check's repair. */
@@ -101,19 +137,27 @@ class SnapshotStore {
 
     /** Turns this source's requests into started ad hoc snapshots; returns every unfinished ad hoc snapshot. */
     List<Job> adhocJobs(CdcProperties.Source source) {
-        List<String> tables = jdbc.queryForList(
-                "DELETE FROM sluice.snapshot_requests WHERE source = ? AND keys IS NULL RETURNING table_name",
-                String.class,
+        jdbc.query(
+                "DELETE FROM sluice.snapshot_requests WHERE source = ? AND keys IS NULL"
+                        + " RETURNING id, table_name, row_filter",
+                rs -> {
+                    begin(Job.adhoc(source, TableName.parse(rs.getString(2)), filter(rs.getString(3))), rs.getLong(1));
+                },
                 source.name());
-        for (String table : tables) {
-            begin(Job.adhoc(source, TableName.parse(table)));
-        }
         return jdbc.query(
-                "SELECT scope FROM sluice.snapshots WHERE source = ? AND slot = ? AND scope <> ''"
+                "SELECT scope, row_filter FROM sluice.snapshots WHERE source = ? AND slot = ? AND scope <> ''"
                         + " AND state = 'started' ORDER BY started_at",
-                (rs, i) -> new Job(source.name(), source.slot(), rs.getString(1)),
+                (rs, i) -> new Job(source.name(), source.slot(), rs.getString(1), filter(rs.getString(2))),
                 source.name(),
                 source.slot());
+    }
+
+    /**
+     * A stored filter as it was written: one written straight into the signal table has not been checked yet, and the
+     * getter checks it ({@link RowFilter#parse}) before it reads a row.
+     */
+    private static RowFilter filter(String sql) {
+        return sql == null ? null : new RowFilter(sql);
     }
 
     boolean planned(Job job) {

@@ -224,7 +224,8 @@ final class Snapshotter {
                 List<CompletableFuture<Void>> recorded = new ArrayList<>();
                 while (!stopped && (chunk = queue.poll()) != null) {
                     SnapshotChunk read = chunk;
-                    TableSnapshotReader.ChunkResult result = reader.read(read, columns.get(read.table()), publish);
+                    TableSnapshotReader.ChunkResult result =
+                            reader.read(read, job.rows(read), columns.get(read.table()), publish);
                     // The next chunk is read while this one's confirms come in; it is recorded done only after them.
                     recorded.add(result.confirmed().thenRun(() -> recordDone(read, result.rows())));
                     if (System.nanoTime() - lastReport > PROGRESS_EVERY.toNanos()) {

@@ -86,10 +86,17 @@ final class TableSnapshotReader {
         }
     }
 
-    /** Reads a chunk and publishes it; returns the row count and the confirms of all its batches. */
-    ChunkResult read(SnapshotChunk chunk, List<Column> columns, Function<ChangeBatch, CompletableFuture<Void>> publish)
+    /**
+     * Reads the rows of a chunk that {@code filter} (SQL: the chunk's page range, perhaps narrowed) keeps and
+     * publishes them; returns the row count and the confirms of all its batches.
+     */
+    ChunkResult read(
+            SnapshotChunk chunk,
+            String filter,
+            List<Column> columns,
+            Function<ChangeBatch, CompletableFuture<Void>> publish)
             throws SQLException {
-        return read(chunk.table(), chunk.number(), chunk.ctidFilter(), columns, publish, row -> {});
+        return read(chunk.table(), chunk.number(), filter, columns, publish, row -> {});
     }
 
     /**

@@ -170,6 +170,68 @@ class SnapshotIT {
                                 "SELECT state FROM sluice.snapshots WHERE scope = 'public.feed_log'")));
     }
 
+    /**
+     * {@code --where}: only the rows the condition keeps are read, in every chunk, and the request is followed to its
+     * end by its id; a condition the source cannot plan, or one that tries to leave its parentheses, is refused with
+     * the reason and reads nothing.
+     */
+    @Test
+    void aFilteredAdhocSnapshotReadsOnlyTheRowsItsConditionKeeps() throws Exception {
+        fill(3_000);
+        fixture.start(
+                "--sluice.getter.cdc.sources[0].snapshot-mode=never", "--sluice.getter.cdc.snapshot.chunk-pages=4");
+        fixture.awaitStreaming();
+
+        HttpResponse<String> unknown = requestSnapshot("nope > 1");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("the source refuses the row filter", "nope", "42703");
+        HttpResponse<String> escape = requestSnapshot("true)) TO STDOUT; DROP TABLE feed_log; --");
+        assertThat(escape.statusCode()).isEqualTo(400);
+        assertThat(escape.body()).contains("closes a parenthesis it did not open");
+        assertThat(fixture.source.queryValue("SELECT count(*) FROM feed_log")).isEqualTo(3_000L);
+
+        HttpResponse<String> asked = requestSnapshot("c1 < 10 AND info <> 'not; this -- one'");
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+        String id = asked.body().replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+        List<Row> reads = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            reads.addAll(snapshotRows(fixture.drain()));
+            return get("/snapshots/" + id).body().contains("\"state\":\"done\"");
+        });
+        reads.addAll(snapshotRows(fixture.drain()));
+        assertThat(reads)
+                .hasSize(300)
+                .allSatisfy(
+                        row -> assertThat(Integer.parseInt(row.values().get(1))).isLessThan(10));
+        assertThat(get("/snapshots/" + id).body()).contains("\"rows\":300");
+        assertThat(fixture.state.queryValue("SELECT count(DISTINCT chunk) FROM sluice.snapshot_chunks"
+                        + " WHERE scope = 'public.feed_log'"))
+                .as("read in several chunks, each narrowed")
+                .isNotEqualTo(1L);
+        assertThat(get("/snapshots/999999").statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> requestSnapshot(String where) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port()
+                                        + "/snapshots?source=shop&table=public.feed_log&where="
+                                        + java.net.URLEncoder.encode(where, java.nio.charset.StandardCharsets.UTF_8)))
+                                .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + path))
+                                .header("Authorization", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void aTableAddedToTheConfigurationIsSnapshotted() throws Exception {
         fill(10);
