@@ -80,7 +80,12 @@ final class CliBroker implements AutoCloseable {
 
     /** A batch as the stage received it, dead-lettered by it with {@code reason}. */
     void deadLetter(Stage stage, String table, String reason, int replays) {
-        Message received = MESSAGES.toMessages(batch(table)).getFirst();
+        deadLetter(stage, table, reason, replays, 7);
+    }
+
+    /** The same for the batch whose one row has this id. */
+    void deadLetter(Stage stage, String table, String reason, int replays, long id) {
+        Message received = MESSAGES.toMessages(batch(table, id)).getFirst();
         boolean handler = stage == Stage.HANDLER;
         TableName name = TableName.parse(table);
         received.getMessageProperties()
@@ -102,12 +107,16 @@ final class CliBroker implements AutoCloseable {
     }
 
     static ChangeBatch batch(String table) {
+        return batch(table, 7);
+    }
+
+    static ChangeBatch batch(String table, long id) {
         return new ChangeBatch(
                 "src",
                 Origin.CDC,
                 TableName.parse(table),
                 List.of(new Column("id", "bigint", true), new Column("note", "text", false)),
-                List.of(new Row(Op.INSERT, 100, 1, null, java.util.Arrays.asList("7", null), List.of())));
+                List.of(new Row(Op.INSERT, 100, 1, null, java.util.Arrays.asList(Long.toString(id), null), List.of())));
     }
 
     long depth(String queue) throws Exception {

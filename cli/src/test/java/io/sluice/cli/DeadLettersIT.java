@@ -1,12 +1,14 @@
 package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.GetResponse;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +88,54 @@ class DeadLettersIT {
         assertThat(purge.code()).isZero();
         assertThat(depth(topology.deadLetterQueue(Stage.HANDLER))).isZero();
         assertThat(depth(topology.deadLetterQueue(Stage.LOADER))).isEqualTo(1);
+    }
+
+    /**
+     * A replay of 1,000 dead letters killed half-way (kill -9 of the CLI): every letter is still somewhere, either
+     * back in its work queue or still a dead letter (one replayed whose removal the kill cut off is in both, which the
+     * versioned merge absorbs), and a second replay finishes the job.
+     */
+    @Test
+    void aReplayKilledHalfWayLosesNothingAndASecondReplayFinishesIt() throws Exception {
+        int letters = 1_000;
+        for (int id = 1; id <= letters; id++) {
+            broker.deadLetter(Stage.LOADER, "public.orders", "value too long", 0, id);
+        }
+        String work = topology.loaderQueue("warehouse");
+        String dead = topology.deadLetterQueue(Stage.LOADER);
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("sluice-cli-replay", ".log");
+        Process replay = io.sluice.testkit.JarRun.start(
+                "cli", broker.args("dead-letters", "replay", "--stage", "loader"), java.util.Map.of(), log);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(2))
+                .until(() -> depth(work) >= 50 || !replay.isAlive());
+        replay.destroyForcibly().waitFor();
+        long replayedBeforeTheKill = depth(work);
+        assertThat(replayedBeforeTheKill)
+                .as("killed half-way: "
+                        + java.nio.file.Files.readString(log).lines().reduce("", (a, b) -> b))
+                .isBetween(1L, letters - 1L);
+        System.out.println("replay killed after " + replayedBeforeTheKill + " of " + letters + " letters");
+        // The broker gives the letters the dead CLI held (unacknowledged) back to the dead-letter queue.
+        await().atMost(Duration.ofSeconds(30)).until(() -> depth(work) + depth(dead) >= letters);
+
+        CliRun second = CliRun.jar(broker.args("dead-letters", "replay", "--stage", "loader"));
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(second.out()).containsPattern("replayed \\d+, skipped 0, failed 0");
+        assertThat(depth(dead)).isZero();
+        assertThat(ids(work)).hasSize(letters).contains(1L, (long) letters);
+    }
+
+    /** The row ids of every batch in a queue, taken from it; a batch that arrived twice is counted once. */
+    private java.util.Set<Long> ids(String queue) throws Exception {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        GetResponse message;
+        while ((message = broker.take(queue)) != null) {
+            ChangeBatch batch =
+                    messages.fromBody(message.getBody(), message.getProps().getContentEncoding());
+            batch.rows().forEach(row -> ids.add(Long.parseLong(row.values().getFirst())));
+        }
+        return ids;
     }
 
     @Test

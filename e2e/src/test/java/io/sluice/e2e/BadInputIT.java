@@ -9,6 +9,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
+import io.sluice.testkit.JarRun;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TableDiff;
@@ -124,17 +125,50 @@ class BadInputIT {
                     assertThat(target.queryLong("SELECT count(*) FROM partner_orders"))
                             .isEqualTo(2);
                 });
-        assertThat(target.queryLong("SELECT count(*) FROM orders WHERE id = 501"))
-                .isZero();
         assertThat(target.queryValue("SELECT state || ': ' || reason FROM sluice.files WHERE path = 'broken.csv'"))
                 .asString()
                 .startsWith("quarantined: 3 bad lines of 4");
 
+        // On call: the warehouse's rule is relaxed, the dead letter replayed with the CLI, and the row lands, once.
+        JarRun listed = cli("dead-letters", "list", "--stage", "loader", "--reason", "orders_amount_check");
+        assertThat(listed.out()).as(listed.err()).contains("public.orders", "1 dead letter");
+        target.execute("ALTER TABLE orders DROP CONSTRAINT orders_amount_check");
+        JarRun replayed = cli("dead-letters", "replay", "--stage", "loader", "--reason", "orders_amount_check");
+        assertThat(replayed.code()).as(replayed.out() + replayed.err()).isZero();
+        assertThat(replayed.out()).contains("replayed 1, skipped 0, failed 0");
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(TableDiff.differences(
+                                source, "orders", target, "orders", "id, amount, note, channel", 5))
+                        .isEmpty());
+        assertThat(cli("dead-letters", "list", "--stage", "loader", "--reason", "orders_amount_check")
+                        .out())
+                .contains("0 dead letters");
+        JarRun again = cli("dead-letters", "replay", "--stage", "loader", "--reason", "orders_amount_check");
+        assertThat(again.out()).contains("replayed 0, skipped 0, failed 0");
+        assertThat(target.queryLong("SELECT count(*) FROM orders"))
+                .isEqualTo(source.queryLong("SELECT count(*) FROM orders"));
+
         List<String> loaderReasons = reasons(Stage.LOADER);
-        assertThat(loaderReasons).anySatisfy(reason -> assertThat(reason).contains("orders_amount_check"));
+        assertThat(loaderReasons).as("replayed and landed").noneMatch(reason -> reason.contains("orders_amount_check"));
         assertThat(reasons(Stage.HANDLER))
                 .anySatisfy(reason -> assertThat(reason).isNotBlank());
         System.out.println("dead letters: loader " + loaderReasons + ", handler and getter checked");
+    }
+
+    /** The command line run as an operator runs it, pointed at this test's broker and topology. */
+    private JarRun cli(String... args) throws Exception {
+        RabbitBroker broker = RabbitBroker.get();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(
+                "--host",
+                broker.host(),
+                "--port",
+                String.valueOf(broker.port()),
+                "--prefix",
+                prefix,
+                "--vhost",
+                broker.virtualHost()));
+        return JarRun.run("cli", all, java.util.Map.of());
     }
 
     /** The x-sluice-error of every dead letter of a stage. */

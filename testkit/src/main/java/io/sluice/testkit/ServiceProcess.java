@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** A Sluice service run the way it runs in production: its own JVM, from its executable jar, with a heap limit. */
 public final class ServiceProcess implements AutoCloseable {
@@ -33,16 +32,7 @@ public final class ServiceProcess implements AutoCloseable {
      * @param maxHeap the JVM's heap limit, e.g. {@code 512m}: a service that needs more dies, which a test sees
      */
     public static ServiceProcess start(String module, String maxHeap, List<String> args) throws IOException {
-        Path target = Files.isDirectory(Path.of(module, "target"))
-                ? Path.of(module, "target")
-                : Path.of("..", module, "target");
-        Path jar;
-        try (Stream<Path> files = Files.list(target)) {
-            jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () -> new IllegalStateException("no executable jar in " + module + "/target: build it"));
-        }
+        Path jar = JarRun.jar(module);
         int port = FreePorts.any();
         int managementPort = FreePorts.any();
         List<String> command = new ArrayList<>(List.of(
