@@ -92,6 +92,8 @@ class AdminApiIT {
         record Call(ConfigurableApplicationContext app, String method, String path, int expected) {}
         List<Call> calls = List.of(
                 new Call(getter, "POST", "/snapshots?source=shop&table=public.orders", 202),
+                new Call(getter, "GET", "/snapshots/999999", 404),
+                new Call(getter, "GET", "/pause", 200),
                 new Call(getter, "POST", "/files/reload?source=partners&path=none.csv", 404),
                 new Call(pgtask, "POST", "/jobs/nope/run", 404),
                 new Call(pgtask, "GET", "/jobs", 200),

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bad input through the pipeline with each service in its own JVM: a row the target refuses, a malformed message, a
  * column added mid-stream, a table without a key, unchanged TOAST values, unusual types and a malformed CSV. Each ends
- * with the target converged and the bad thing dead-lettered (or quarantined) with a reason — never a stuck pipeline.
+ * with the target converged and the bad thing dead-lettered (or quarantined) with a reason — never a stuck pipeline —
+ * and the refused row, replayed with the CLI once the warehouse accepts it, lands once.
  */
 class BadInputIT {
 

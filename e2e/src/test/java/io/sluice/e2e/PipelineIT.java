@@ -127,6 +127,46 @@ class PipelineIT {
                 .isEqualTo(source.queryLong("SELECT count(*) FROM orders"));
     }
 
+    /**
+     * {@code sluice pause loader} as an operator runs it: writes go on at the source, the loader's queue grows and the
+     * target stays as it was; {@code sluice resume loader} and the target converges, nothing lost.
+     */
+    @Test
+    void aPausedLoaderHoldsItsQueueAndTheTargetConvergesOnResume() throws Exception {
+        startPipeline();
+        OrdersWorkload.write(source, new Random(3), 1, 2_000, 200, 100);
+        OrdersWorkload.awaitEqual(source, target);
+        String loader = "http://127.0.0.1:"
+                + ((org.springframework.boot.web.server.context.WebServerApplicationContext) services.getFirst())
+                        .getWebServer()
+                        .getPort();
+        java.util.Map<String, String> token = java.util.Map.of("SLUICE_SECURITY_TOKEN", ServiceArgs.TEST_TOKEN);
+
+        io.sluice.testkit.JarRun paused =
+                io.sluice.testkit.JarRun.run("cli", List.of("pause", "loader", "--url", loader), token);
+        assertThat(paused.code()).as(paused.out() + paused.err()).isZero();
+        long before = target.queryLong("SELECT count(*) FROM orders");
+        OrdersWorkload.write(source, new Random(4), 10_000, 3_000, 300, 100);
+        String queue = names.loaderQueue("warehouse");
+        await().atMost(Duration.ofSeconds(30)).until(() -> depth(queue) > 0);
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(4))
+                .until(() -> target.queryLong("SELECT count(*) FROM orders") == before);
+
+        io.sluice.testkit.JarRun resumed =
+                io.sluice.testkit.JarRun.run("cli", List.of("resume", "loader", "--url", loader), token);
+        assertThat(resumed.code()).as(resumed.out() + resumed.err()).isZero();
+        OrdersWorkload.awaitEqual(source, target);
+        assertThat(depth(queue)).isZero();
+    }
+
+    private static long depth(String queue) throws Exception {
+        try (com.rabbitmq.client.Connection connection = RabbitBroker.get().newConnection();
+                com.rabbitmq.client.Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
     private String[] args(String... extra) {
         return RabbitBroker.get().serviceArgs(prefix, extra);
     }
