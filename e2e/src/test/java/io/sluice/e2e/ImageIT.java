@@ -97,6 +97,19 @@ class ImageIT {
                     .append(rootfs)
                     .append(entry);
         }
+        // The operator's command line is in the image, on the service's classpath: `kubectl exec … -- sluice status`.
+        Path script = rootfs.resolve("usr/local/bin/sluice");
+        assertThat(Files.isExecutable(script)).isTrue();
+        assertThat(Files.readString(script)).contains("-cp @/app/jib-classpath-file io.sluice.cli.SluiceCli");
+        JarRunResult version = run(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                hostClasspath.toString(),
+                "io.sluice.cli.SluiceCli",
+                "--version"));
+        assertThat(version.code()).as(version.out()).isZero();
+        assertThat(version.out()).startsWith("sluice 0.");
+
         Topology names = new Topology(RabbitBroker.uniquePrefix("image"), List.of("warehouse"));
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -221,10 +234,22 @@ class ImageIT {
                     } else if (entry.isFile()) {
                         Files.createDirectories(target.getParent());
                         Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        if ((entry.getMode() & 0100) != 0) {
+                            target.toFile().setExecutable(true); // the layer's mode, as a container would see it
+                        }
                     }
                 }
             }
         }
         return JSON.readTree(files.get(manifest.path("Config").asString()));
+    }
+
+    /** What a command printed (both streams) and returned. */
+    private record JarRunResult(int code, String out) {}
+
+    private static JarRunResult run(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new JarRunResult(process.waitFor(), out);
     }
 }
