@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the broker is, read as the services read it: {@code SPRING_RABBITMQ_HOST}, {@code _PORT}, {@code _USERNAME},
- * {@code _PASSWORD} and {@code _VIRTUAL_HOST}, and the topology's {@code SLUICE_AMQP_PREFIX}; options override them. The
+ * {@code _PASSWORD} and {@code _VIRTUAL_HOST}, TLS from {@code SPRING_RABBITMQ_SSL_ENABLED} with the CA of the SSL bundle
+ * {@code SPRING_RABBITMQ_SSL_BUNDLE} names, and the topology's {@code SLUICE_AMQP_PREFIX}; options override them. The
  * password comes only from the environment, so that it is in no shell history or process list.
  */
 final class BrokerOptions {
@@ -42,6 +43,20 @@ final class BrokerOptions {
 
     @Option(
             scope = picocli.CommandLine.ScopeType.INHERIT,
+            names = "--tls",
+            description = "AMQPS, the server's certificate and name verified (default: $SPRING_RABBITMQ_SSL_ENABLED)")
+    boolean tls;
+
+    @Option(
+            scope = picocli.CommandLine.ScopeType.INHERIT,
+            names = "--ca-file",
+            paramLabel = "PEM",
+            description = "the CA certificates to trust for --tls (default: the SSL bundle's truststore certificate,"
+                    + " as the services read it, else the JVM's trusted CAs)")
+    String caFile;
+
+    @Option(
+            scope = picocli.CommandLine.ScopeType.INHERIT,
             names = "--prefix",
             description = "the topology's prefix (default: $SLUICE_AMQP_PREFIX, else sluice)")
     String prefix;
@@ -70,6 +85,10 @@ final class BrokerOptions {
         factory.setPassword(or(null, "SPRING_RABBITMQ_PASSWORD", "guest"));
         factory.setVirtualHost(vhost());
         factory.setConnectionTimeout(10_000);
+        if (tls()) {
+            factory.useSslProtocol(BrokerTls.context(caFile()));
+            factory.enableHostnameVerification();
+        }
         factory.setAutomaticRecoveryEnabled(false); // a command fails clearly rather than retrying quietly
         try {
             return factory.newConnection("sluice-cli");
@@ -86,7 +105,26 @@ final class BrokerOptions {
     }
 
     private int port() {
-        return port != null ? port : Integer.parseInt(or(null, "SPRING_RABBITMQ_PORT", "5672"));
+        return port != null ? port : Integer.parseInt(or(null, "SPRING_RABBITMQ_PORT", tls() ? "5671" : "5672"));
+    }
+
+    private boolean tls() {
+        return tls || Boolean.parseBoolean(or(null, "SPRING_RABBITMQ_SSL_ENABLED", "false"));
+    }
+
+    /** The CA file: the option, else the PEM truststore certificate of the bundle the services use for RabbitMQ. */
+    private String caFile() {
+        if (caFile != null && !caFile.isBlank()) {
+            return caFile;
+        }
+        String bundle = env.get("SPRING_RABBITMQ_SSL_BUNDLE");
+        if (bundle == null || bundle.isBlank()) {
+            return null;
+        }
+        String variable = "SPRING_SSL_BUNDLE_PEM_"
+                + bundle.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_TRUSTSTORE_CERTIFICATE";
+        String location = env.get(variable);
+        return location == null || location.isBlank() ? null : location.replaceFirst("^(file|classpath):", "");
     }
 
     private String vhost() {

@@ -14,6 +14,13 @@ final class Failures {
         while (cause.getCause() != null && cause.getMessage() == null) {
             cause = cause.getCause();
         }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException handshake) {
+                return "TLS handshake failed ("
+                        + handshake.getMessage().lines().findFirst().orElse("")
+                        + "): trust the broker's CA with --ca-file or the SSL bundle's truststore certificate";
+            }
+        }
         if (e instanceof ConnectException || cause instanceof ConnectException) {
             return "cannot reach the broker: " + cause.getMessage();
         }

@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.common.amqp.Topology;
 import io.sluice.testkit.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
-import io.sluice.testkit.Strictness;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,63 +38,7 @@ class LoaderTlsIT {
 
     @Test
     void theLoaderTalksTlsWithTheBundlesCaAndRefusesAServerItDidNotSign() throws Exception {
-        Strictness.require(Strictness.onPath("openssl"), "openssl", "apt-get install openssl; .ci/run installs it");
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Sluice test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.crt");
-        openssl(
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr");
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                "san.ext",
-                "-out",
-                "server.crt");
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Another CA",
-                "-keyout",
-                "other.key",
-                "-out",
-                "other.crt");
+        io.sluice.testkit.TestCertificates.issue(dir);
         postgres = EmbeddedPostgres.startWithTls(dir.resolve("server.crt"), dir.resolve("server.key"));
         String url =
                 postgres.jdbcUrl("postgres") + (postgres.jdbcUrl("postgres").contains("?") ? "&" : "?")
@@ -128,17 +69,5 @@ class LoaderTlsIT {
                                                 + dir.resolve("other.crt")))
                         .close())
                 .hasStackTraceContaining("PKIX path");
-    }
-
-    private void openssl(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
     }
 }

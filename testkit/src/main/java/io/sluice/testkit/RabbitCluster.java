@@ -27,15 +27,31 @@ public final class RabbitCluster implements AutoCloseable {
         private final int port;
         private final int distPort;
         private final Path dir;
+        private final int tlsPort;
         private Process process;
 
-        private Node(int index) throws IOException {
+        private Node(int index, TestCertificates tls) throws IOException {
             this.name = "sluice" + index + "_" + ProcessHandle.current().pid() + "@localhost";
             this.port = FreePorts.any();
             this.distPort = FreePorts.any();
+            this.tlsPort = tls == null ? -1 : FreePorts.any();
             this.dir = Files.createTempDirectory("sluice-rabbit-" + index + "-");
             Files.writeString(dir.resolve("enabled_plugins"), "[].");
-            Files.writeString(dir.resolve("rabbitmq.conf"), "loopback_users = none\n");
+            String conf = "loopback_users = none\n";
+            if (tls != null) {
+                conf += "listeners.ssl.default = " + tlsPort + "\n"
+                        + "ssl_options.cacertfile = " + tls.ca() + "\n"
+                        + "ssl_options.certfile = " + tls.serverCertificate() + "\n"
+                        + "ssl_options.keyfile = " + tls.serverKey() + "\n"
+                        + "ssl_options.verify = verify_none\n"
+                        + "ssl_options.fail_if_no_peer_cert = false\n";
+            }
+            Files.writeString(dir.resolve("rabbitmq.conf"), conf);
+        }
+
+        /** The AMQPS port of a node started with {@link #startWithTls}. */
+        public int tlsPort() {
+            return tlsPort;
         }
 
         public String name() {
@@ -106,7 +122,7 @@ public final class RabbitCluster implements AutoCloseable {
         RabbitCluster cluster = new RabbitCluster();
         try {
             for (int i = 1; i <= size; i++) {
-                Node node = cluster.new Node(i);
+                Node node = cluster.new Node(i, null);
                 cluster.nodes.add(node);
                 node.start();
             }
@@ -115,6 +131,20 @@ public final class RabbitCluster implements AutoCloseable {
                 ctl(node, "join_cluster", cluster.nodes.getFirst().name);
                 node.startApp();
             }
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** One node that also takes AMQPS on {@link Node#tlsPort} with the test CA's server certificate. */
+    public static RabbitCluster startWithTls(TestCertificates certificates) throws IOException {
+        RabbitCluster cluster = new RabbitCluster();
+        try {
+            Node node = cluster.new Node(1, certificates);
+            cluster.nodes.add(node);
+            node.start();
             return cluster;
         } catch (IOException | RuntimeException e) {
             cluster.close();
