@@ -152,6 +152,86 @@ class KubernetesManifestsIT {
         }
     }
 
+    /**
+     * The PrometheusRule's groups pass {@code promtool check rules}, and the same check fails on a rule broken on
+     * purpose, so that a passing check means something.
+     */
+    @org.junit.jupiter.api.Test
+    void theAlertRulesPassPromtoolAndABrokenRuleDoesNot(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Strictness.require(
+                Strictness.onPath("promtool"), "promtool", "apt-get install prometheus; .ci/run installs it");
+        List<Map<String, Object>> rules = ofKind(render("prod"), "PrometheusRule");
+        assertThat(rules).isNotEmpty();
+        for (Map<String, Object> rule : rules) {
+            String groups = new Yaml().dump(map(rule, "spec"));
+            assertThat(promtool(dir.resolve(name(rule) + ".yaml"), groups)).startsWith("ok");
+            String broken = groups.replaceFirst("expr: ", "expr: sum by (");
+            assertThat(promtool(dir.resolve(name(rule) + "-broken.yaml"), broken))
+                    .startsWith("failed");
+        }
+    }
+
+    /** {@code promtool check rules} on these groups: "ok" or "failed", then what it printed. */
+    private static String promtool(Path file, String groups) throws Exception {
+        java.nio.file.Files.writeString(file, groups);
+        Process process = new ProcessBuilder("promtool", "check", "rules", file.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return (process.exitValue() == 0 ? "ok\n" : "failed\n") + out;
+    }
+
+    /**
+     * Every Secret a workload or an operator object of an overlay reads is made by something: a Secret object of the
+     * overlay, an operator (the RabbitMQ Cluster Operator's {@code <cluster>-default-user}, CloudNativePG's {@code
+     * <cluster>-app}), or the user, told so in the README.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everySecretReadIsMadeByTheOverlayAnOperatorOrTheReadme(String overlay) throws Exception {
+        List<Map<String, Object>> objects = render(overlay);
+        Set<String> made = new TreeSet<>();
+        ofKind(objects, "Secret").forEach(o -> made.add(name(o)));
+        ofKind(objects, "RabbitmqCluster").forEach(o -> made.add(name(o) + "-default-user"));
+        objects.stream()
+                .filter(o -> "Cluster".equals(o.get("kind"))
+                        && String.valueOf(o.get("apiVersion")).startsWith("postgresql.cnpg.io"))
+                .forEach(o -> made.add(name(o) + "-app"));
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        Set<String> read = new TreeSet<>();
+        for (Map<String, Object> object : objects) {
+            secretsReadBy(object, read);
+        }
+        assertThat(read).isNotEmpty();
+        for (String secret : read) {
+            assertThat(made.contains(secret) || readme.contains("`" + secret + "`"))
+                    .as(overlay + ": Secret " + secret + " is read, but no object, operator or README line makes it")
+                    .isTrue();
+        }
+    }
+
+    /** The Secret names an object reads: secretKeyRef, secretRef and secret volumes, and operators' secretName. */
+    @SuppressWarnings("unchecked")
+    private static void secretsReadBy(Object node, Set<String> into) {
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                String key = String.valueOf(entry.getKey());
+                if ((key.equals("secretKeyRef") || key.equals("secretRef") || key.equals("passwordSecret"))
+                        && entry.getValue() instanceof Map<?, ?> ref
+                        && ref.get("name") != null) {
+                    into.add(String.valueOf(ref.get("name")));
+                } else if (key.equals("secretName") && entry.getValue() instanceof String name) {
+                    into.add(name);
+                } else {
+                    secretsReadBy(entry.getValue(), into);
+                }
+            }
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> secretsReadBy(item, into));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void selectorsMatchTheLabelsOfWhatTheySelect(String overlay) throws Exception {
