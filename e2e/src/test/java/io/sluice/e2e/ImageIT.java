@@ -82,6 +82,14 @@ class ImageIT {
                 .contains(
                         "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED");
         assertThat(entrypoint.getLast()).isEqualTo("io.sluice.loader.LoaderApplication");
+        // OCI labels: the version, the commit it was built from, when.
+        JsonNode labels = config.path("Labels");
+        assertThat(labels.path("org.opencontainers.image.title").asString()).isEqualTo("sluice-loader");
+        assertThat(labels.path("org.opencontainers.image.version").asString()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(labels.path("org.opencontainers.image.revision").asString()).matches("[0-9a-f]{40}");
+        assertThat(java.time.OffsetDateTime.parse(
+                        labels.path("org.opencontainers.image.created").asString()))
+                .isBefore(java.time.OffsetDateTime.now().plusMinutes(1));
 
         // Run what the image holds: its classpath file, with the layers' paths, on this machine's JVM.
         String classpath =
