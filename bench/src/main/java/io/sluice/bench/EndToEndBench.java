@@ -1,6 +1,6 @@
 package io.sluice.bench;
 
-import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.embedded.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;

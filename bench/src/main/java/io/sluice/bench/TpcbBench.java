@@ -3,7 +3,7 @@ package io.sluice.bench;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.sluice.common.amqp.Topology;
-import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.embedded.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;

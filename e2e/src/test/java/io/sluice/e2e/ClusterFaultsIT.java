@@ -1,7 +1,7 @@
 package io.sluice.e2e;
 
 import io.sluice.common.amqp.Topology;
-import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.embedded.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.RabbitCluster;
 import io.sluice.testkit.ServiceArgs;

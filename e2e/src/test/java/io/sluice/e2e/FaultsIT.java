@@ -3,7 +3,7 @@ package io.sluice.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.common.amqp.Topology;
-import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.embedded.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.Strictness;

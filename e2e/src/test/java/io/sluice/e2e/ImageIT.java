@@ -3,6 +3,7 @@ package io.sluice.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.common.amqp.Topology;
+import io.sluice.testkit.JarRun;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.TestPostgres;
 import java.io.ByteArrayOutputStream;
@@ -43,6 +44,32 @@ class ImageIT {
 
     @TempDir
     Path dir;
+
+    /**
+     * What every runnable jar ships (each service's, the quickstart's, the CLI's) holds no test library and no other
+     * operating system's native code: the test-scoped testkit, JUnit, Testcontainers, S3Proxy and its Jetty stay in the
+     * tests, and the quickstart takes only the embedded infrastructure it runs.
+     */
+    @Test
+    void noRunnableJarHoldsTestLibrariesOrForeignNativeCode() throws Exception {
+        for (String module : List.of("getter", "handler", "loader", "pgtask", "monitor", "quickstart", "cli")) {
+            List<String> libraries = new ArrayList<>();
+            try (java.util.zip.ZipFile jar =
+                    new java.util.zip.ZipFile(JarRun.jar(module).toFile())) {
+                jar.stream()
+                        .map(java.util.zip.ZipEntry::getName)
+                        .filter(name -> name.startsWith("BOOT-INF/lib/"))
+                        .forEach(name -> libraries.add(name.substring("BOOT-INF/lib/".length())));
+            }
+            assertThat(libraries).as(module).isNotEmpty();
+            assertThat(libraries)
+                    .as(module)
+                    .noneMatch(name -> name.matches(
+                            "(junit|testcontainers|s3proxy|jetty|sluice-testkit|assertj|awaitility|mockito|"
+                                    + "netty-tcnative|netty-transport-native-(epoll|kqueue)|netty-transport-classes-kqueue)"
+                                    + ".*"));
+        }
+    }
 
     @Test
     void theJibImageIsNonRootExposesItsPortAndHoldsAnApplicationThatStarts() throws Exception {

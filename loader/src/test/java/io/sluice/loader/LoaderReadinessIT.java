@@ -3,10 +3,10 @@ package io.sluice.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.embedded.EmbeddedAmqpBroker;
+import io.sluice.embedded.EmbeddedPostgres;
+import io.sluice.embedded.FreePorts;
 import io.sluice.testkit.ActuatorProbe;
-import io.sluice.testkit.EmbeddedAmqpBroker;
-import io.sluice.testkit.EmbeddedPostgres;
-import io.sluice.testkit.FreePorts;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceArgs;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.common.amqp.Topology;
-import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.embedded.EmbeddedPostgres;
 import io.sluice.testkit.RabbitBroker;
 import java.nio.file.Path;
 import java.sql.Connection;

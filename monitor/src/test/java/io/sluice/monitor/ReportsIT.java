@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.common.amqp.Topology;
+import io.sluice.embedded.LocalPrometheus;
 import io.sluice.monitor.prometheus.PrometheusClient;
-import io.sluice.testkit.LocalPrometheus;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceArgs;
 import io.sluice.testkit.Strictness;

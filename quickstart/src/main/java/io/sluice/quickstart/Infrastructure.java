@@ -1,9 +1,9 @@
 package io.sluice.quickstart;
 
 import io.sluice.common.amqp.Topology;
-import io.sluice.testkit.EmbeddedAmqpBroker;
-import io.sluice.testkit.EmbeddedPostgres;
-import io.sluice.testkit.RabbitBroker;
+import io.sluice.embedded.AmqpEndpoint;
+import io.sluice.embedded.EmbeddedAmqpBroker;
+import io.sluice.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -90,8 +90,8 @@ final class Infrastructure implements AutoCloseable {
      * demo's own topology prefix (so that it never touches a real pipeline's queues on a shared RabbitMQ).
      */
     List<String> brokerProperties() {
-        List<String> properties = new ArrayList<>(
-                Arrays.stream(RabbitBroker.at(amqpUri, embeddedBroker).springProperties())
+        List<String> properties =
+                new ArrayList<>(Arrays.stream(new AmqpEndpoint(amqpUri, embeddedBroker).springProperties())
                         .map(p -> "--" + p)
                         .toList());
         properties.add("--sluice.amqp.prefix=" + TOPOLOGY.prefix());
@@ -106,7 +106,7 @@ final class Infrastructure implements AutoCloseable {
     public void close() {
         if (!embeddedBroker) {
             // A RabbitMQ of the user's keeps durable queues: leave it as it was found.
-            RabbitBroker.at(amqpUri, false).delete(TOPOLOGY.queues(), TOPOLOGY.exchanges());
+            new AmqpEndpoint(amqpUri, false).delete(TOPOLOGY.queues(), TOPOLOGY.exchanges());
         }
         for (AutoCloseable part : started.reversed()) {
             try {

@@ -1,9 +1,9 @@
 package io.sluice.quickstart;
 
+import io.sluice.embedded.LocalPrometheus;
 import io.sluice.monitor.report.ReportData;
 import io.sluice.monitor.report.Reports;
 import io.sluice.pgtask.runner.JobRunner;
-import io.sluice.testkit.LocalPrometheus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

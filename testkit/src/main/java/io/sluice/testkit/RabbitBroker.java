@@ -1,14 +1,13 @@
 package io.sluice.testkit;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
+import io.sluice.embedded.AmqpEndpoint;
+import io.sluice.embedded.EmbeddedAmqpBroker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -33,10 +32,12 @@ public final class RabbitBroker {
 
     private final URI uri;
     private final boolean embedded;
+    private final AmqpEndpoint endpoint;
 
     private RabbitBroker(URI uri, boolean embedded) {
         this.uri = uri;
         this.embedded = embedded;
+        this.endpoint = new AmqpEndpoint(uri, embedded);
     }
 
     /** The broker for this JVM, located on first use. */
@@ -83,11 +84,6 @@ public final class RabbitBroker {
         return new RabbitBroker(EmbeddedAmqpBroker.start().uri(), true);
     }
 
-    /** A broker at this URI (not the tests' one): for tools that take a broker URI, such as the quickstart. */
-    public static RabbitBroker at(URI uri, boolean embedded) {
-        return new RabbitBroker(uri, embedded);
-    }
-
     /** Whether this is the in-JVM broker rather than RabbitMQ. */
     public boolean embedded() {
         return embedded;
@@ -118,26 +114,23 @@ public final class RabbitBroker {
     }
 
     public String host() {
-        return uri.getHost();
+        return endpoint.host();
     }
 
     public int port() {
-        return uri.getPort() < 0 ? 5672 : uri.getPort();
+        return endpoint.port();
     }
 
     public String username() {
-        String info = uri.getUserInfo();
-        return info == null ? "guest" : info.split(":", 2)[0];
+        return endpoint.username();
     }
 
     public String password() {
-        String info = uri.getUserInfo();
-        return info == null || !info.contains(":") ? "guest" : info.split(":", 2)[1];
+        return endpoint.password();
     }
 
     public String virtualHost() {
-        String path = uri.getPath();
-        return path == null || path.isEmpty() || path.equals("/") ? "/" : path.substring(1);
+        return endpoint.virtualHost();
     }
 
     /** A name prefix no other test uses, so each test has its own exchanges and queues. */
@@ -147,14 +140,7 @@ public final class RabbitBroker {
 
     /** Spring Boot properties that point a service at this broker (and, on the embedded one, at plain queues). */
     public String[] springProperties() {
-        return new String[] {
-            "spring.rabbitmq.host=" + host(),
-            "spring.rabbitmq.port=" + port(),
-            "spring.rabbitmq.username=" + username(),
-            "spring.rabbitmq.password=" + password(),
-            "spring.rabbitmq.virtual-host=" + virtualHost(),
-            "sluice.amqp.queue-kind=" + (embedded ? "plain" : "quorum")
-        };
+        return endpoint.springProperties();
     }
 
     /**
@@ -175,38 +161,11 @@ public final class RabbitBroker {
 
     /** A plain client connection, for tests that read or purge queues directly. */
     public Connection newConnection() {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(host());
-        factory.setPort(port());
-        factory.setUsername(username());
-        factory.setPassword(password());
-        factory.setVirtualHost(virtualHost());
-        try {
-            return factory.newConnection("sluice-test");
-        } catch (IOException | TimeoutException e) {
-            throw new IllegalStateException("cannot connect to RabbitMQ at " + host() + ":" + port(), e);
-        }
+        return endpoint.newConnection("sluice-test");
     }
 
     /** Deletes queues and exchanges a test declared; names that do not exist are ignored. */
     public void delete(Iterable<String> queues, Iterable<String> exchanges) {
-        try (Connection connection = newConnection()) {
-            for (String queue : queues) {
-                try (Channel channel = connection.createChannel()) {
-                    channel.queueDelete(queue);
-                } catch (IOException | TimeoutException | RuntimeException e) {
-                    log.debug("queue {} not deleted: {}", queue, e.getMessage());
-                }
-            }
-            for (String exchange : exchanges) {
-                try (Channel channel = connection.createChannel()) {
-                    channel.exchangeDelete(exchange);
-                } catch (IOException | TimeoutException | RuntimeException e) {
-                    log.debug("exchange {} not deleted: {}", exchange, e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cleanup of the test's RabbitMQ topology failed: {}", e.getMessage());
-        }
+        endpoint.delete(queues, exchanges);
     }
 }

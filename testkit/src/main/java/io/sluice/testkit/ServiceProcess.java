@@ -1,5 +1,6 @@
 package io.sluice.testkit;
 
+import io.sluice.embedded.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package io.sluice.testkit;
 
+import io.sluice.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -8,7 +8,7 @@ import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.Lsn;
-import io.sluice.testkit.EmbeddedPostgres;
+import io.sluice.embedded.EmbeddedPostgres;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
 import java.time.Duration;

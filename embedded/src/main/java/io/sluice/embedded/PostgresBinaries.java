@@ -1,4 +1,4 @@
-package io.sluice.testkit;
+package io.sluice.embedded;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
