@@ -153,6 +153,44 @@ class KubernetesManifestsIT {
     }
 
     /**
+     * Every rendered object validates against the JSON schemas of Kubernetes, KEDA and the Prometheus Operator (the
+     * kubernetes-models packages pinned in {@code .ci/k8s-schemas}, offline once installed); only the two operators'
+     * objects without a published schema there (RabbitmqCluster, CloudNativePG's Cluster) are let through unchecked.
+     * The same validator refuses a manifest broken on purpose.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyObjectValidatesAgainstItsSchemaAndABrokenOneDoesNot(
+            String overlay, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path schemas = Path.of("..", ".ci", "k8s-schemas");
+        Strictness.require(
+                Strictness.onPath("node") && java.nio.file.Files.isDirectory(schemas.resolve("node_modules")),
+                "node and the manifests' JSON schemas",
+                "npm ci --prefix .ci/k8s-schemas; .ci/run does it");
+        String yaml = new Yaml().dumpAll(render(overlay).iterator());
+        String valid = validate(schemas, dir.resolve(overlay + ".yaml"), yaml);
+        assertThat(valid).startsWith("ok").doesNotContain("invalid:");
+        assertThat(valid).contains("ok: apps/v1/Deployment sluice-loader");
+        String broken = yaml.replaceFirst("containers:", "containerz:").replace("endpoints:", "endpointz:");
+        assertThat(validate(schemas, dir.resolve(overlay + "-broken.yaml"), broken))
+                .startsWith("failed")
+                .contains("invalid: apps/v1/Deployment");
+    }
+
+    /** The validator's verdict, "ok" or "failed", then its line per object. */
+    private static String validate(Path schemas, Path file, String yaml) throws Exception {
+        java.nio.file.Files.writeString(file, yaml);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "node", schemas.resolve("validate.mjs").toString(), file.toString())
+                .redirectErrorStream(true);
+        builder.environment().put("NO_SCHEMA", "rabbitmq.com/v1beta1/RabbitmqCluster,postgresql.cnpg.io/v1/Cluster");
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return (process.exitValue() == 0 ? "ok\n" : "failed\n") + out;
+    }
+
+    /**
      * The PrometheusRule's groups pass {@code promtool check rules}, and the same check fails on a rule broken on
      * purpose, so that a passing check means something.
      */
