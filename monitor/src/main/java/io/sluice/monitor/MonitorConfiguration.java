@@ -70,11 +70,13 @@ class MonitorConfiguration {
         private final Reports reports;
         private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
         private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+        private final SlotTrigger slots;
         private volatile boolean running;
 
         ReportSchedule(MonitorProperties properties, Reports reports) {
             this.properties = properties;
             this.reports = reports;
+            this.slots = properties.schedule().isBlank() ? null : new SlotTrigger(properties.schedule());
             scheduler.setThreadNamePrefix("monitor-reports-");
         }
 
@@ -82,15 +84,16 @@ class MonitorConfiguration {
         public void start() {
             if (!properties.schedule().isBlank()) {
                 scheduler.initialize();
-                schedules.add(scheduler.schedule(this::makeAll, new CronTrigger(properties.schedule())));
+                schedules.add(scheduler.schedule(this::makeAll, slots));
             }
             running = true;
         }
 
         private void makeAll() {
+            java.time.Instant slot = slots.current();
             for (String name : properties.scheduled()) {
                 try {
-                    reports.make(name);
+                    reports.makeScheduled(name, slot);
                 } catch (Exception e) {
                     log.warn("scheduled report {} failed: {}", name, e.toString());
                 }

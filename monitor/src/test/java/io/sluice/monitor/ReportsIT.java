@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.common.amqp.Topology;
 import io.sluice.embedded.LocalPrometheus;
 import io.sluice.monitor.prometheus.PrometheusClient;
+import io.sluice.monitor.report.Reports;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceArgs;
 import io.sluice.testkit.Strictness;
@@ -120,6 +121,24 @@ class ReportsIT {
         assertThat(page).contains("Not drawn: Prometheus at http://127.0.0.1:1 is not reachable");
         assertThat(count(page, "class=\"error\"")).isEqualTo(count(page, "class=\"panel\""));
         assertThat(post(monitor, "/reports?name=nope").statusCode()).isEqualTo(400);
+    }
+
+    /**
+     * Two monitor replicas on one store make a scheduled report once: the report is named and ended by its cron slot,
+     * so the replica that comes second finds it made and skips it; a report of the next slot is made again.
+     */
+    @Test
+    void replicasSharingAStoreMakeEachScheduledReportOnce() throws Exception {
+        ConfigurableApplicationContext first = startMonitor("http://127.0.0.1:1", null);
+        ConfigurableApplicationContext second = startMonitor("http://127.0.0.1:1", null);
+        Instant slot = Instant.parse("2026-12-02T06:00:00Z");
+
+        assertThat(first.getBean(Reports.class).makeScheduled("default", slot)).isPresent();
+        assertThat(second.getBean(Reports.class).makeScheduled("default", slot)).isEmpty();
+        assertThat(second.getBean(Reports.class).makeScheduled("default", slot.plusSeconds(86_400)))
+                .isPresent();
+        assertThat(first.getBean(Reports.class).store().ids())
+                .containsExactly("20261203-060000-default", "20261202-060000-default");
     }
 
     private ConfigurableApplicationContext startMonitor(String prometheus, Path definitions, String... extra) {

@@ -38,6 +38,11 @@ public final class ReportBuilder {
         this.prometheus = prometheus;
     }
 
+    /** A report's id: the end of its window, to the second, then its name. */
+    public static String id(String name, Instant end) {
+        return ID.format(end) + "-" + name;
+    }
+
     public ReportData build(String name, ReportDefinition definition, Instant end) {
         Duration range = DurationStyle.detectAndParse(definition.range() != null ? definition.range() : "24h");
         Duration step = definition.step() != null
@@ -67,7 +72,7 @@ public final class ReportBuilder {
         }
         alerts.sort(Comparator.comparing((Alert a) -> a.level().equals("critical") ? 0 : 1));
         return new ReportData(
-                ID.format(end) + "-" + name,
+                id(name, end),
                 name,
                 definition.title(),
                 start,

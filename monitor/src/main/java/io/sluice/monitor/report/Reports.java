@@ -42,12 +42,32 @@ public final class Reports {
 
     /** Makes the named report as of now and keeps it; an unknown name is an {@link IllegalArgumentException}. */
     public ReportData make(String name) throws IOException {
+        return make(name, clock.instant());
+    }
+
+    /**
+     * Makes the named report for a scheduled slot (the cron time it was due), unless the store already holds it.
+     * The slot, not the moment a replica got to it, names and ends the report, so every replica sharing a store makes
+     * the same report under the same id: the first one keeps it and the others find it there and skip.
+     *
+     * @return the report, or empty when it was already made for this slot
+     */
+    public java.util.Optional<ReportData> makeScheduled(String name, java.time.Instant slot) throws IOException {
+        String id = ReportBuilder.id(name, slot);
+        if (store.ids().contains(id)) {
+            log.info("report {} is already in {} (another replica made it)", id, store.describe());
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(make(name, slot));
+    }
+
+    private ReportData make(String name, java.time.Instant end) throws IOException {
         ReportDefinition definition = definitions.all().get(name);
         if (definition == null) {
             throw new IllegalArgumentException("no report named '" + name + "'; reports: "
                     + definitions.all().keySet());
         }
-        ReportData report = builder.build(name, definition, clock.instant());
+        ReportData report = builder.build(name, definition, end);
         store.save(
                 report.id(),
                 html.render(report).getBytes(StandardCharsets.UTF_8),
