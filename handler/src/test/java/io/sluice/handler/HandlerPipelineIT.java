@@ -187,6 +187,39 @@ class HandlerPipelineIT {
         }
     }
 
+    /** The pipelines file the Kubernetes base ships starts the handler and masks what it says it masks. */
+    @Test
+    void theShippedKubernetesPipelinesFileRunsAsWritten() throws Exception {
+        handler = start(Path.of("..", "k8s", "base", "handler", "pipelines.yaml"));
+        ChangeBatch batch = new ChangeBatch(
+                "crm",
+                Origin.CDC,
+                new TableName("public", "users"),
+                List.of(
+                        new Column("id", "bigint", true),
+                        new Column("email", "text", false),
+                        new Column("phone", "text", false),
+                        new Column("notes", "text", false),
+                        new Column("internal_flag", "boolean", false)),
+                List.of(new Row(
+                        Op.INSERT,
+                        5,
+                        1,
+                        Instant.now(),
+                        Arrays.asList("1", "ann@example.com", "+86 138 0013 8000", "likes tea", "t"),
+                        List.of())));
+        try (Connection connection = RabbitBroker.get().newConnection();
+                Channel channel = connection.createChannel()) {
+            publish(channel, batch);
+            ChangeBatch shaped = messages.fromMessage(toMessage(poll(channel, names.loaderQueue("warehouse"))));
+            assertThat(shaped.columns().stream().map(Column::name)).containsExactly("id", "email", "phone", "notes");
+            List<String> values = shaped.rows().getFirst().values();
+            assertThat(values.get(1)).hasSize(64).doesNotContain("ann");
+            assertThat(values.get(2)).endsWith("8000").doesNotContain("138");
+            assertThat(values.get(3)).isNotEqualTo("likes tea");
+        }
+    }
+
     @Test
     void aBadPipelineFileStopsStartUpSayingWhereAndWhy() throws Exception {
         Path file = dir.resolve("bad.yml");
