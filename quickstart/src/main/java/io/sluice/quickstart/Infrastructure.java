@@ -28,6 +28,9 @@ final class Infrastructure implements AutoCloseable {
     private final URI amqpUri;
     private final boolean embeddedBroker;
 
+    private boolean sourceEmbedded;
+    private boolean targetEmbedded;
+
     private Infrastructure(String sourceJdbc, String targetJdbc, URI amqpUri, boolean embeddedBroker) {
         this.sourceJdbc = sourceJdbc;
         this.targetJdbc = targetJdbc;
@@ -56,6 +59,8 @@ final class Infrastructure implements AutoCloseable {
         }
         Infrastructure infrastructure = new Infrastructure(source, target, amqp, options.amqpUri == null);
         infrastructure.started.addAll(started);
+        infrastructure.sourceEmbedded = options.sourceJdbc == null;
+        infrastructure.targetEmbedded = options.targetJdbc == null;
         return infrastructure;
     }
 
@@ -67,6 +72,22 @@ final class Infrastructure implements AutoCloseable {
             statement.execute("CREATE DATABASE " + name);
         }
         return server.jdbcUrl(name);
+    }
+
+    /**
+     * The {@code psql} command that opens a database the quickstart started itself, or null for the user's own (whose
+     * URL may hold a password, and which they know how to reach).
+     */
+    String psql(boolean source) {
+        if (!(source ? sourceEmbedded : targetEmbedded)) {
+            return null;
+        }
+        URI uri = URI.create((source ? sourceJdbc : targetJdbc).substring("jdbc:".length()));
+        String user = uri.getQuery() != null && uri.getQuery().startsWith("user=")
+                ? uri.getQuery().substring("user=".length()).split("&")[0]
+                : "postgres";
+        return "psql -h " + uri.getHost() + " -p " + uri.getPort() + " -U " + user + " "
+                + uri.getPath().substring(1);
     }
 
     String sourceJdbc() {

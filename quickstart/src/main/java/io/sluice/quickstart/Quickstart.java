@@ -64,6 +64,12 @@ public final class Quickstart implements Callable<Integer> {
     Path workDir;
 
     @Option(
+            names = "--keep",
+            description = "after the summary, leave the databases, broker and services running (psql into them) until"
+                    + " Ctrl-C or Enter")
+    boolean keep;
+
+    @Option(
             names = "--display",
             defaultValue = "auto",
             description = "live (redrawn in place), plain (a line every 5 s) or auto (live on a terminal)")

@@ -72,8 +72,13 @@ final class QuickstartRun {
                             "  ready in %.1f s (%s); the demo shop opens",
                             (System.nanoTime() - started) / 1e9,
                             infrastructure.describe()));
+                    lookInside(infrastructure, display);
                     boolean caughtUp = watch(workload, services, infrastructure, display);
-                    return finish(workload, services, infrastructure, display, caughtUp, prometheus != null, work);
+                    int code = finish(workload, services, infrastructure, display, caughtUp, prometheus != null, work);
+                    if (options.keep) {
+                        Keep.untilStopped(infrastructure, display, this::lookInside);
+                    }
+                    return code;
                 }
             }
         } catch (RuntimeException | SQLException | IOException e) {
@@ -82,6 +87,20 @@ final class QuickstartRun {
             display.say("quickstart failed: " + rootMessage(e));
             display.say("the log has the details: " + log);
             return 2;
+        } finally {
+            Keep.cleanedUp(); // a Ctrl-C during --keep waits for this, so the embedded servers are gone at exit
+        }
+    }
+
+    /** The psql commands that open the embedded databases, for a look while the demo runs. */
+    private void lookInside(Infrastructure infrastructure, Display display) {
+        String source = infrastructure.psql(true);
+        String target = infrastructure.psql(false);
+        if (source != null) {
+            display.say("  the source:    " + source + "   (schema sluice_demo)");
+        }
+        if (target != null) {
+            display.say("  the warehouse: " + target + "   (schema sluice_demo)");
         }
     }
 
@@ -188,7 +207,10 @@ final class QuickstartRun {
                 "warehouse",
                 options.targetJdbc != null
                         ? options.targetJdbc + " (schema sluice_demo)"
-                        : "embedded, removed on exit (--target-jdbc keeps the data in yours)");
+                        : options.keep
+                                ? "embedded, running until Ctrl-C or Enter (--keep)"
+                                : "embedded, removed on exit (--keep leaves it running; --target-jdbc keeps the data"
+                                        + " in yours)");
         return passed ? 0 : 1;
     }
 

@@ -25,10 +25,55 @@ class QuickstartIT {
     @TempDir
     Path work;
 
+    /**
+     * A short run with {@code --keep}: the summary, then the embedded warehouse stays up for a look with the psql
+     * command the run printed, until Enter stops it and removes it.
+     */
     @Test
     void aShortRunMovesTheShopIntoTheWarehouseAndReports() throws Exception {
-        String output =
-                run("--duration=8s", "--rate=50", "--display=plain", "--work-dir=" + work.resolve("quickstart"));
+        java.io.PipedOutputStream terminal = new java.io.PipedOutputStream();
+        java.io.InputStream originalIn = System.in;
+        System.setIn(new java.io.PipedInputStream(terminal));
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        java.util.concurrent.CompletableFuture<String> finished;
+        String psql;
+        try {
+            finished = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(
+                    captured,
+                    "--duration=8s",
+                    "--rate=50",
+                    "--display=plain",
+                    "--keep",
+                    "--work-dir=" + work.resolve("quickstart")));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofMinutes(3))
+                    .until(() -> captured.toString(StandardCharsets.UTF_8).contains("Ctrl-C or Enter stops it")
+                            || finished.isDone());
+            String kept = captured.toString(StandardCharsets.UTF_8);
+            Matcher warehouse = Pattern.compile("the warehouse: psql -h (\\S+) -p (\\d+) -U (\\S+) (\\S+)")
+                    .matcher(kept.substring(kept.indexOf("Still running")));
+            assertThat(warehouse.find()).as(kept).isTrue();
+            psql = "jdbc:postgresql://" + warehouse.group(1) + ":" + warehouse.group(2) + "/" + warehouse.group(4)
+                    + "?user=" + warehouse.group(3);
+            Matcher orders = Pattern.compile("orders placed +([\\d,]+)").matcher(kept);
+            assertThat(orders.find()).isTrue();
+            try (java.sql.Connection look = java.sql.DriverManager.getConnection(psql);
+                    java.sql.ResultSet rs =
+                            look.createStatement().executeQuery("SELECT count(*) FROM sluice_demo.orders")) {
+                rs.next();
+                assertThat(rs.getLong(1))
+                        .isEqualTo(Long.parseLong(orders.group(1).replace(",", "")));
+            }
+            terminal.write("\n".getBytes(StandardCharsets.UTF_8));
+            terminal.flush();
+        } finally {
+            System.setIn(originalIn);
+        }
+        String output = finished.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(psql).close())
+                .as("the embedded warehouse is removed once stopped")
+                .isInstanceOf(java.sql.SQLException.class);
+        assertThat(output).containsPattern("the source: +psql -h 127\\.0\\.0\\.1 -p \\d+ -U \\S+ shop");
 
         assertThat(output).contains("data checks                     PASSED: source = target");
         for (String table : Services.CHECKED) {
@@ -82,7 +127,11 @@ class QuickstartIT {
     }
 
     private static String run(String... args) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        return run(new ByteArrayOutputStream(), args);
+    }
+
+    /** Runs the quickstart with its output going to {@code captured} (readable while it runs) and to the log. */
+    private static String run(ByteArrayOutputStream captured, String... args) {
         PrintStream original = System.out;
         int exit;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
