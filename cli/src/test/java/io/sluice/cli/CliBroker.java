@@ -66,15 +66,7 @@ final class CliBroker implements AutoCloseable {
     /** The command's arguments followed by the options that reach this broker and topology. */
     List<String> args(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of(
-                "--host",
-                broker.host(),
-                "--port",
-                String.valueOf(broker.port()),
-                "--prefix",
-                prefix,
-                "--vhost",
-                broker.virtualHost()));
+        all.addAll(broker.cliArgs(prefix));
         return all;
     }
 

@@ -158,17 +158,8 @@ class BadInputIT {
 
     /** The command line run as an operator runs it, pointed at this test's broker and topology. */
     private JarRun cli(String... args) throws Exception {
-        RabbitBroker broker = RabbitBroker.get();
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of(
-                "--host",
-                broker.host(),
-                "--port",
-                String.valueOf(broker.port()),
-                "--prefix",
-                prefix,
-                "--vhost",
-                broker.virtualHost()));
+        all.addAll(RabbitBroker.get().cliArgs(prefix));
         return JarRun.run("cli", all, java.util.Map.of());
     }
 

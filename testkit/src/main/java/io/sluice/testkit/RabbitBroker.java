@@ -159,6 +159,12 @@ public final class RabbitBroker {
         return ServiceArgs.merge(args.toArray(String[]::new), extra);
     }
 
+    /** The {@code sluice} command line's options that reach this broker and a topology of this prefix. */
+    public java.util.List<String> cliArgs(String prefix) {
+        return java.util.List.of(
+                "--host", host(), "--port", String.valueOf(port()), "--prefix", prefix, "--vhost", virtualHost());
+    }
+
     /** A plain client connection, for tests that read or purge queues directly. */
     public Connection newConnection() {
         return endpoint.newConnection("sluice-test");

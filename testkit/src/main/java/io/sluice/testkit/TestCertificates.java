@@ -18,20 +18,7 @@ public record TestCertificates(Path dir) {
     public static TestCertificates issue(Path dir) throws IOException, InterruptedException {
         Strictness.require(Strictness.onPath("openssl"), "openssl", "apt-get install openssl; .ci/run installs it");
         TestCertificates certificates = new TestCertificates(dir);
-        certificates.openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Sluice test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.crt");
+        certificates.selfSignedCa("/CN=Sluice test CA", "ca");
         certificates.openssl(
                 "req",
                 "-newkey",
@@ -60,20 +47,7 @@ public record TestCertificates(Path dir) {
                 "san.ext",
                 "-out",
                 "server.crt");
-        certificates.openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Another CA",
-                "-keyout",
-                "other.key",
-                "-out",
-                "other.crt");
+        certificates.selfSignedCa("/CN=Another CA", "other");
         return certificates;
     }
 
@@ -92,6 +66,24 @@ public record TestCertificates(Path dir) {
     /** A CA that signed neither certificate: trusting only it must fail. */
     public Path otherCa() {
         return dir.resolve("other.crt");
+    }
+
+    /** A CA's key and self-signed certificate: {@code name.key}, {@code name.crt}. */
+    private void selfSignedCa(String subject, String name) throws IOException, InterruptedException {
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                subject,
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".crt");
     }
 
     private void openssl(String... args) throws IOException, InterruptedException {
