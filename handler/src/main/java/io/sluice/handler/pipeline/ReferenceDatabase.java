@@ -7,6 +7,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * The database lookups read ({@code sluice.handler.reference.url}, {@code .username}, {@code .password}): a small
  * pool, opened only when a pipeline looks something up.
+ *
+ * @param url JDBC URL of the reference database that {@code lookup} and {@code geo} steps read
+ * @param username its role (read only is enough)
+ * @param password its password (from a Secret)
  */
 @ConfigurationProperties("sluice.handler.reference")
 public record ReferenceDatabase(String url, String username, String password) {

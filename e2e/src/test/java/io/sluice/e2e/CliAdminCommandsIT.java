@@ -1,9 +1,10 @@
-package io.sluice.cli;
+package io.sluice.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.testkit.ActuatorProbe;
+import io.sluice.testkit.JarRun;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
@@ -16,13 +17,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code sluice check run} and {@code sluice snapshot} against a real pgtask and a real getter, through the runnable
+ * {@code sluice check run}, {@code sluice snapshot} and {@code sluice pause} against a real pgtask and a real getter
+ * (here, not in the cli module, because the services' jars are built after the cli they carry), through the runnable
  * jar with the token in the environment: the outcome printed and its exit code, a difference as 1, a wrong or missing
  * token as one sentence, an unknown job or table as the service's own answer, a filtered snapshot followed to its end.
  */
-class AdminCommandsIT {
+class CliAdminCommandsIT {
 
     private static final String TOKEN = "cli-test-token";
+    private static final String TOKEN_VARIABLE = "SLUICE_SECURITY_TOKEN";
     private static final String TABLE = "(id bigint PRIMARY KEY, amount int)";
 
     private static TestDatabase source;
@@ -90,27 +93,27 @@ class AdminCommandsIT {
 
     @Test
     void aCheckRunNowPrintsItsOutcomeAndADifferenceIsExitCodeOne() throws Exception {
-        CliRun equal = check("orders-check", Map.of(AdminClient.TOKEN_VARIABLE, TOKEN));
+        JarRun equal = check("orders-check", Map.of(TOKEN_VARIABLE, TOKEN));
         assertThat(equal.code()).as(equal.out() + equal.err()).isZero();
         assertThat(equal.out()).contains("orders-check: succeeded — source = target: 50 rows");
 
         target.execute("DELETE FROM orders WHERE id = 7");
-        CliRun differ = check("orders-check", Map.of(AdminClient.TOKEN_VARIABLE, TOKEN));
+        JarRun differ = check("orders-check", Map.of(TOKEN_VARIABLE, TOKEN));
         assertThat(differ.code()).isEqualTo(1);
         assertThat(differ.out()).contains("buckets differ", "keys [7]");
 
-        CliRun unknown = check("nosuch", Map.of(AdminClient.TOKEN_VARIABLE, TOKEN));
+        JarRun unknown = check("nosuch", Map.of(TOKEN_VARIABLE, TOKEN));
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.out()).contains("no job named 'nosuch'", "orders-check");
     }
 
     @Test
     void aMissingOrWrongTokenIsOneSentence() throws Exception {
-        CliRun missing = check("orders-check", Map.of());
+        JarRun missing = check("orders-check", Map.of());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err().strip()).endsWith("wants the admin token: set SLUICE_SECURITY_TOKEN");
 
-        CliRun wrong = check("orders-check", Map.of(AdminClient.TOKEN_VARIABLE, "not-it"));
+        JarRun wrong = check("orders-check", Map.of(TOKEN_VARIABLE, "not-it"));
         assertThat(wrong.code()).isEqualTo(1);
         assertThat(wrong.err()).contains("refused the admin token").doesNotContain("not-it");
     }
@@ -118,21 +121,20 @@ class AdminCommandsIT {
     @Test
     void anAdHocSnapshotOfACapturedTableIsRequested() throws Exception {
         String url = "http://127.0.0.1:" + getter.port();
-        Map<String, String> env = Map.of(AdminClient.TOKEN_VARIABLE, TOKEN);
+        Map<String, String> env = Map.of(TOKEN_VARIABLE, TOKEN);
 
-        CliRun requested =
-                CliRun.jar(List.of("snapshot", "shop", "public.orders", "--getter", url, "--no-follow"), env);
+        JarRun requested = cli(List.of("snapshot", "shop", "public.orders", "--getter", url, "--no-follow"), env);
         assertThat(requested.code()).as(requested.out() + requested.err()).isZero();
         assertThat(requested.out()).contains("snapshot of public.orders from shop: requested (request ");
 
-        CliRun filtered = CliRun.jar(
-                List.of("snapshot", "shop", "public.orders", "--where", "amount <= 50", "--getter", url), env);
+        JarRun filtered =
+                cli(List.of("snapshot", "shop", "public.orders", "--where", "amount <= 50", "--getter", url), env);
         assertThat(filtered.code()).as(filtered.out() + filtered.err()).isZero();
         assertThat(filtered.out())
                 .contains("snapshot of public.orders from shop where amount <= 50: requested")
                 .contains("done: 1/1 chunks, 5 rows");
 
-        CliRun refused = CliRun.jar(
+        JarRun refused = cli(
                 List.of(
                         "snapshot",
                         "shop",
@@ -145,7 +147,7 @@ class AdminCommandsIT {
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.out()).contains("it may not hold ';'");
 
-        CliRun notCaptured = CliRun.jar(List.of("snapshot", "shop", "public.nope", "--getter", url), env);
+        JarRun notCaptured = cli(List.of("snapshot", "shop", "public.nope", "--getter", url), env);
         assertThat(notCaptured.code()).isEqualTo(1);
         assertThat(notCaptured.out()).contains("public.nope is not captured from 'shop'");
     }
@@ -157,7 +159,7 @@ class AdminCommandsIT {
     @Test
     void aPausedGetterHoldsItsPositionAndSendsEverythingOnResume() throws Exception {
         String url = "http://127.0.0.1:" + getter.port();
-        Map<String, String> env = Map.of(AdminClient.TOKEN_VARIABLE, TOKEN);
+        Map<String, String> env = Map.of(TOKEN_VARIABLE, TOKEN);
         String queue = prefix + ".handler";
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             source.execute(
@@ -165,21 +167,27 @@ class AdminCommandsIT {
             return depth(queue) > 0; // streaming: changes arrive
         });
 
-        CliRun wrongStage = CliRun.jar(List.of("pause", "loader", "--url", url), env);
+        JarRun wrongStage = cli(List.of("pause", "loader", "--url", url), env);
         assertThat(wrongStage.code()).isEqualTo(1);
         assertThat(wrongStage.out()).contains("is a getter, not a loader: nothing changed there");
 
-        CliRun paused = CliRun.jar(List.of("pause", "getter", "--url", url), env);
+        JarRun paused = cli(List.of("pause", "getter", "--url", url), env);
         assertThat(paused.code()).as(paused.out() + paused.err()).isZero();
         assertThat(paused.out()).contains("getter paused (paused since ");
-        CliRun status = CliRun.jar(List.of(
-                "status", "--prefix", prefix, "--service", "getter=http://127.0.0.1:" + getter.managementPort()));
+        JarRun status = cli(
+                List.of(
+                        "status",
+                        "--prefix",
+                        prefix,
+                        "--service",
+                        "getter=http://127.0.0.1:" + getter.managementPort()),
+                Map.of());
         assertThat(status.out()).contains("paused{stage=\"getter\"");
         long before = depth(queue);
         source.execute("INSERT INTO events SELECT i, i FROM generate_series(2000, 2099) i");
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> depth(queue) == before);
 
-        CliRun resumed = CliRun.jar(List.of("resume", "getter", "--url", url), env);
+        JarRun resumed = cli(List.of("resume", "getter", "--url", url), env);
         assertThat(resumed.code()).isZero();
         assertThat(resumed.out()).contains("getter resumed");
         await().atMost(Duration.ofSeconds(30)).until(() -> depth(queue) > before);
@@ -192,7 +200,11 @@ class AdminCommandsIT {
         }
     }
 
-    private static CliRun check(String job, Map<String, String> env) throws Exception {
-        return CliRun.jar(List.of("check", "run", job, "--pgtask", "http://127.0.0.1:" + pgtask.port()), env);
+    private static JarRun check(String job, Map<String, String> env) throws Exception {
+        return cli(List.of("check", "run", job, "--pgtask", "http://127.0.0.1:" + pgtask.port()), env);
+    }
+
+    private static JarRun cli(List<String> args, Map<String, String> env) throws Exception {
+        return JarRun.run("cli", args, env);
     }
 }
