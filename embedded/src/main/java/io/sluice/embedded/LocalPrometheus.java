@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  */
 public final class LocalPrometheus implements AutoCloseable {
 
+    /** How often it scrapes (and evaluates rules). */
+    public static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
+
     private static final List<Path> BINARIES =
             List.of(Path.of("/usr/bin/prometheus"), Path.of("/usr/local/bin/prometheus"));
 
@@ -44,13 +47,15 @@ public final class LocalPrometheus implements AutoCloseable {
                         "no prometheus binary: apt-get install prometheus (.ci/run installs it)"));
         Path directory = Files.createTempDirectory("sluice-prometheus");
         Path config = Files.writeString(directory.resolve("prometheus.yml"), """
-                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                global: {scrape_interval: %ds, evaluation_interval: %ds}
                 scrape_configs:
                   - job_name: sluice
                     metrics_path: /actuator/prometheus
                     static_configs:
                       - targets: [%s]
                 """.formatted(
+                        SCRAPE_INTERVAL.toSeconds(),
+                        SCRAPE_INTERVAL.toSeconds(),
                         targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "))));
         int port = FreePorts.any();
         Process process = new ProcessBuilder(

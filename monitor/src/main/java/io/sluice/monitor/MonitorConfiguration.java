@@ -42,7 +42,8 @@ class MonitorConfiguration {
         return new Reports(
                 new ReportDefinitions(properties.definitions()),
                 new ReportBuilder(
-                        new PrometheusClient(properties.prometheusUrl(), properties.timeout(), properties.retryFor())),
+                        new PrometheusClient(properties.prometheusUrl(), properties.timeout(), properties.retryFor()),
+                        properties.scrapeInterval()),
                 new HtmlReport(),
                 store,
                 clock);

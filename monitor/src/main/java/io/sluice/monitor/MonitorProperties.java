@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code default}
  * @param schedule when the scheduled reports are made (cron, seconds first); empty turns the schedule off
  * @param scheduled the reports made on the schedule
+ * @param scrapeInterval how often Prometheus scrapes the services: the rate window of a report's queries
+ *     ({@code $__rate_interval}) is at least four of these
  */
 @Validated
 @ConfigurationProperties("sluice.monitor")
@@ -33,4 +35,5 @@ public record MonitorProperties(
         @Valid S3Settings s3,
         Path definitions,
         @DefaultValue("0 0 6 * * *") String schedule,
-        @DefaultValue("default") List<String> scheduled) {}
+        @DefaultValue("default") List<String> scheduled,
+        @DefaultValue("15s") Duration scrapeInterval) {}

@@ -7,6 +7,7 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.embedded.LocalPrometheus;
 import io.sluice.monitor.prometheus.PrometheusClient;
 import io.sluice.monitor.report.Reports;
+import io.sluice.testkit.Chromium;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceArgs;
 import io.sluice.testkit.Strictness;
@@ -88,6 +89,19 @@ class ReportsIT {
                         .anyMatch(s -> s.points().size() >= 3));
 
         String id = make(monitor, "default");
+        // The report covers the run (since Prometheus first scraped the monitor), not the definition's whole day.
+        String json = get(monitor, "/reports/" + id + "/report.json").body();
+        Matcher start = Pattern.compile("\"start\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        assertThat(start.find())
+                .as(json.substring(0, Math.min(400, json.length())))
+                .isTrue();
+        Instant jvmStart = Instant.ofEpochMilli(
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        assertThat(Instant.parse(start.group(1))).isAfter(jvmStart.minusSeconds(2));
+        // Tidy CSV: one column per label, counts as whole numbers.
+        String csv = get(monitor, "/reports/" + id + "/report.csv").body();
+        assertThat(csv.lines().findFirst().orElseThrow()).contains(",application,", ",time,value,unit,error");
+        assertThat(csv).contains(",sluice-monitor,");
         Path html = dir.resolve("default.html");
         Files.writeString(html, get(monitor, "/reports/" + id).body());
         String dom = Chromium.domAfterScripts(html);
@@ -105,8 +119,8 @@ class ReportsIT {
         assertThat(page.indexOf("WARNING: Made up › Always five")).isPositive().isLessThan(page.indexOf("<h2>Made up"));
         assertThat(page).contains("Not drawn: Prometheus refused the query (bad_data)");
         assertThat(get(monitor, "/reports/" + checks + "/report.csv").body())
-                .startsWith("section,panel,series,time,value,error")
-                .contains("Made up,Always five,Always five,");
+                .startsWith("section,panel,series,time,value,unit,error")
+                .containsPattern("Made up,Always five,Always five,[^,]+,5,rows,");
         assertThat(get(monitor, "/reports/" + checks + "/report.json").body()).contains("\"alerts\"", "\"level\"");
         assertThat(get(monitor, "/reports").body()).contains(id, checks);
         assertThat(Files.exists(dir.resolve("reports").resolve(checks).resolve("report.html")))
@@ -145,6 +159,7 @@ class ReportsIT {
         List<String> args = new ArrayList<>(List.of(
                 "--sluice.monitor.prometheus-url=" + prometheus,
                 "--sluice.monitor.retry-for=1s",
+                "--sluice.monitor.scrape-interval=1s", // LocalPrometheus's
                 "--sluice.monitor.directory=" + dir.resolve("reports"),
                 "--sluice.monitor.schedule="));
         if (definitions != null) {

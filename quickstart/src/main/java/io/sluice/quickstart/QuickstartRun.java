@@ -66,7 +66,7 @@ final class QuickstartRun {
                     services.bean("pgtask", JobRunner.class).runNow(Services.PARTITIONS_JOB);
                     services.startGetter(display);
                     URI prometheus = scrape.start(options.prometheusUrl, services, display);
-                    services.startMonitor(display, prometheus);
+                    services.startMonitor(display, prometheus, scrape.interval());
                     display.say(String.format(
                             Locale.ROOT,
                             "  ready in %.1f s (%s); the demo shop opens",
@@ -255,6 +255,11 @@ final class QuickstartRun {
     private static final class Scrape implements AutoCloseable {
 
         private LocalPrometheus local;
+
+        /** How often the Prometheus scrapes: the local one's, else the usual 15 s of one the user named. */
+        java.time.Duration interval() {
+            return local != null ? LocalPrometheus.SCRAPE_INTERVAL : java.time.Duration.ofSeconds(15);
+        }
 
         URI start(URI given, Services services, Display display) {
             if (given != null) {

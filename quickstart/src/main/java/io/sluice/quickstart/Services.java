@@ -101,13 +101,17 @@ final class Services implements AutoCloseable {
                 "--sluice.getter.cdc.status-interval=500ms");
     }
 
-    /** The monitor, reading this Prometheus (none: its report says it has no metrics, without waiting). */
-    void startMonitor(Display display, java.net.URI prometheusUrl) {
+    /**
+     * The monitor, reading this Prometheus (none: its report says it has no metrics, without waiting), which scrapes
+     * every {@code scrapeInterval}.
+     */
+    void startMonitor(Display display, java.net.URI prometheusUrl, java.time.Duration scrapeInterval) {
         start(
                 display,
                 "monitor",
                 MonitorApplication::create,
                 "--sluice.monitor.prometheus-url=" + (prometheusUrl == null ? "http://127.0.0.1:9" : prometheusUrl),
+                "--sluice.monitor.scrape-interval=" + scrapeInterval.toSeconds() + "s",
                 "--sluice.monitor.retry-for=" + (prometheusUrl == null ? "0s" : "30s"),
                 "--sluice.monitor.directory=" + workDir.resolve("reports").toAbsolutePath(),
                 "--sluice.monitor.schedule=");

@@ -52,8 +52,17 @@ public final class HtmlReport {
                 return {label: s.name, stroke: palette[i % palette.length], width: 1.5};
               }));
               var data2 = [c.times].concat(c.series.map(function (s) { return s.values; }));
-              new uPlot({width: host.clientWidth || 520, height: 220, series: series,
-                         axes: [{}, {label: c.unit || ''}]}, data2, host);
+              var own = c.unit === 'bytes' || c.unit === 's'; // the ticks carry these units themselves
+              var u = new uPlot({width: host.clientWidth || 520, height: 240, series: series,
+                         scales: {x: {time: true, range: function () { return [c.start, c.end]; }}},
+                         axes: [{}, {label: own ? '' : (c.unit || ''), size: 80,
+                                     values: function (u, ticks) {
+                                       return ticks.map(function (t) { return sluiceFormat(t, c.unit); });
+                                     }}]}, data2, host);
+              // What was drawn, readable in the page: the axis's span and the points.
+              host.setAttribute('data-x-min', u.scales.x.min);
+              host.setAttribute('data-x-max', u.scales.x.max);
+              host.setAttribute('data-points', c.times.length);
             });
             """;
 
@@ -101,8 +110,10 @@ public final class HtmlReport {
                     html.append("<script type=\"application/json\" class=\"chart\" id=\"chart-")
                             .append(chart++)
                             .append("\">")
-                            .append(scriptSafe(chartJson(panel)))
-                            .append("</script><div class=\"uplot-host\"></div>");
+                            .append(scriptSafe(chartJson(panel, report.start(), report.end())))
+                            .append("</script><div class=\"uplot-host\" data-title=\"")
+                            .append(esc(panel.panel().title()))
+                            .append("\"></div>");
                 } else if (panel.panel().type() == PanelType.STAT) {
                     for (NamedSeries s : panel.series()) {
                         html.append("<span class=\"stat ")
@@ -133,6 +144,7 @@ public final class HtmlReport {
         html.append("<script>")
                 .append(uplotScript)
                 .append("</script><script>")
+                .append(Units.SCRIPT)
                 .append(DRAW)
                 .append("</script>");
         return html.append("</body></html>").toString();
@@ -160,7 +172,7 @@ public final class HtmlReport {
     }
 
     /** The panel's series on one time axis (uPlot's columns), missing points as null. */
-    private static String chartJson(PanelData panel) {
+    private static String chartJson(PanelData panel, java.time.Instant start, java.time.Instant end) {
         TreeSet<Double> times = new TreeSet<>();
         panel.series().forEach(s -> s.points().forEach(p -> times.add(p.time())));
         List<Double> axis = new ArrayList<>(times);
@@ -175,6 +187,8 @@ public final class HtmlReport {
         }
         Map<String, Object> chart = new LinkedHashMap<>();
         chart.put("unit", panel.panel().unit() == null ? "" : panel.panel().unit());
+        chart.put("start", start.getEpochSecond()); // the axis spans the report's window, whatever data it holds
+        chart.put("end", end.getEpochSecond());
         chart.put("times", axis);
         chart.put("series", series);
         return JSON.writeValueAsString(chart);
@@ -185,15 +199,7 @@ public final class HtmlReport {
     }
 
     static String format(double value, String unit) {
-        String number;
-        if (!Double.isFinite(value)) {
-            number = Double.isNaN(value) ? "–" : value > 0 ? "∞" : "-∞";
-        } else if (Math.abs(value) >= 1000) {
-            number = String.format(Locale.ROOT, "%,.0f", value);
-        } else {
-            number = String.format(Locale.ROOT, "%.3f", value).replaceFirst("\\.?0+$", "");
-        }
-        return unit == null || unit.isEmpty() ? number : number + " " + unit;
+        return Units.format(value, unit);
     }
 
     private static String esc(String text) {

@@ -10,9 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The top statements of each database's latest interval as gauges: execution time, calls and mean time, tagged by
- * database and queryid (the statement text is over HTTP, {@code /slow-queries}; a label would be too long).
+ * database, queryid and the statement shortened to {@value #STATEMENT_LENGTH} characters (whitespace folded), so a
+ * report or dashboard can say which statement it is; the whole text is over HTTP, {@code /slow-queries}. The top list
+ * bounds the series.
  */
 public final class SlowQueryMetrics {
+
+    static final int STATEMENT_LENGTH = 80;
 
     private final SlowQueries queries;
     private final int top;
@@ -43,7 +47,8 @@ public final class SlowQueryMetrics {
         List<MultiGauge.Row<?>> calls = new ArrayList<>();
         List<MultiGauge.Row<?>> mean = new ArrayList<>();
         for (SlowQueries.Statement s : queries.latestInterval(database, top)) {
-            Tags tags = Tags.of("database", database, "queryid", Long.toString(s.queryid()));
+            Tags tags = Tags.of(
+                    "database", database, "queryid", Long.toString(s.queryid()), "statement", shortened(s.query()));
             time.add(MultiGauge.Row.of(tags, s.totalTimeMs() / 1000));
             calls.add(MultiGauge.Row.of(tags, s.calls()));
             mean.add(MultiGauge.Row.of(tags, s.meanTimeMs() / 1000));
@@ -51,5 +56,11 @@ public final class SlowQueryMetrics {
         g[0].register(time, true);
         g[1].register(calls, true);
         g[2].register(mean, true);
+    }
+
+    /** A statement on one line, at most {@link #STATEMENT_LENGTH} characters, an ellipsis where it was cut. */
+    static String shortened(String query) {
+        String line = query == null ? "" : query.strip().replaceAll("\\s+", " ");
+        return line.length() <= STATEMENT_LENGTH ? line : line.substring(0, STATEMENT_LENGTH - 1) + "…";
     }
 }
