@@ -174,7 +174,11 @@ class ReportOfARunIT {
         Matcher axis = Pattern.compile("data-title=\"Rows per second by stage\"[^>]*data-x-min=\"([\\d.]+)\"[^>]*"
                         + "data-x-max=\"([\\d.]+)\"")
                 .matcher(dom);
-        assertThat(axis.find()).as("the rows/s chart was drawn").isTrue();
+        int host = dom.indexOf("data-title=\"Rows per second by stage\"");
+        assertThat(axis.find())
+                .as("the rows/s chart was drawn: "
+                        + dom.substring(Math.max(0, host - 100), Math.min(dom.length(), Math.max(0, host) + 400)))
+                .isTrue();
         assertThat(Double.parseDouble(axis.group(1))).isCloseTo(report.start().getEpochSecond(), within(1.0));
         assertThat(Double.parseDouble(axis.group(2))).isCloseTo(report.end().getEpochSecond(), within(1.0));
         assertThat(FRACTIONAL_COUNT.matcher(dom).find())

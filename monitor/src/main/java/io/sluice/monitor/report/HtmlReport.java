@@ -53,16 +53,18 @@ public final class HtmlReport {
               }));
               var data2 = [c.times].concat(c.series.map(function (s) { return s.values; }));
               var own = c.unit === 'bytes' || c.unit === 's'; // the ticks carry these units themselves
-              var u = new uPlot({width: host.clientWidth || 520, height: 240, series: series,
+              // What was drawn, readable in the page: the axis's span and the points.
+              var drawn = function (u) {
+                host.setAttribute('data-x-min', u.scales.x.min);
+                host.setAttribute('data-x-max', u.scales.x.max);
+                host.setAttribute('data-points', c.times.length);
+              };
+              new uPlot({width: host.clientWidth || 520, height: 240, series: series, hooks: {draw: [drawn]},
                          scales: {x: {time: true, range: function () { return [c.start, c.end]; }}},
                          axes: [{}, {label: own ? '' : (c.unit || ''), size: 80,
                                      values: function (u, ticks) {
                                        return ticks.map(function (t) { return sluiceFormat(t, c.unit); });
                                      }}]}, data2, host);
-              // What was drawn, readable in the page: the axis's span and the points.
-              host.setAttribute('data-x-min', u.scales.x.min);
-              host.setAttribute('data-x-max', u.scales.x.max);
-              host.setAttribute('data-points', c.times.length);
             });
             """;
 
