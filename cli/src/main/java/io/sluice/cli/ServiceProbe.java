@@ -62,7 +62,13 @@ final class ServiceProbe {
             for (String line : get(base + "/actuator/prometheus").body().split("\n")) {
                 Matcher m = SAMPLE.matcher(line);
                 if (m.matches() && METRICS.contains(m.group(1))) {
-                    metrics.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.valueOf(m.group(3)));
+                    // the service's own name (every meter's application tag) is the row's already
+                    String labels = m.group(2) == null
+                            ? ""
+                            : m.group(2)
+                                    .replaceAll("application=\"[^\"]*\",?", "")
+                                    .replace("{}", "");
+                    metrics.put(m.group(1) + labels, Double.valueOf(m.group(3)));
                 }
             }
         } catch (Exception e) {

@@ -54,8 +54,10 @@ class LoaderReadinessIT {
                     await().atMost(Duration.ofSeconds(60)).until(() -> probe.status(READINESS) == 200);
                     // Every dead-letter reason is there from zero, so that an alert's increase() sees the first one.
                     assertThat(probe.metrics())
-                            .contains("sluice_dead_letters_total{reason=\"malformed\",stage=\"loader\"} 0.0")
-                            .contains("sluice_dead_letters_total{reason=\"refused\",stage=\"loader\"} 0.0");
+                            .contains(
+                                    "sluice_dead_letters_total{application=\"sluice-loader\",reason=\"malformed\",stage=\"loader\"} 0.0")
+                            .contains(
+                                    "sluice_dead_letters_total{application=\"sluice-loader\",reason=\"refused\",stage=\"loader\"} 0.0");
 
                     target.stop();
                     await().atMost(Duration.ofSeconds(60)).until(() -> probe.status(READINESS) == 503);

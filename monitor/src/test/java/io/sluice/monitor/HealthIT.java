@@ -20,7 +20,10 @@ class HealthIT {
             ActuatorProbe probe = ActuatorProbe.of(app.getEnvironment());
             probe.assertLiveAndReady();
             assertThat(probe.metrics())
-                    .contains("jvm_memory_used_bytes", "sluice_queue_messages{queue=\"" + names.handlerQueue() + "\"}");
+                    .contains(
+                            "jvm_memory_used_bytes",
+                            "sluice_queue_messages{application=\"sluice-monitor\",queue=\"" + names.handlerQueue()
+                                    + "\"}");
         } finally {
             RabbitBroker.get().delete(names.queues(), names.exchanges());
         }

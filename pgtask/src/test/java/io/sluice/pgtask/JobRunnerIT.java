@@ -95,10 +95,10 @@ class JobRunnerIT {
                 .isEqualTo(400);
         assertThat(io.sluice.testkit.ActuatorProbe.of(pgtask.getEnvironment()).metrics())
                 .contains(
-                        "sluice_pgtask_runs_total{kind=\"partitions\",outcome=\"deferred\",task=\"events-partitions\"}",
+                        "sluice_pgtask_runs_total{application=\"sluice-pgtask\",kind=\"partitions\",outcome=\"deferred\",task=\"events-partitions\"}",
                         // Counted from zero before any failure, so that an alert's increase() sees the first one.
-                        "sluice_pgtask_runs_total{kind=\"partitions\",outcome=\"failed\",task=\"events-partitions\"} 0.0",
-                        "sluice_pgtask_last_success_timestamp_seconds{task=\"events-partitions\"}");
+                        "sluice_pgtask_runs_total{application=\"sluice-pgtask\",kind=\"partitions\",outcome=\"failed\",task=\"events-partitions\"} 0.0",
+                        "sluice_pgtask_last_success_timestamp_seconds{application=\"sluice-pgtask\",task=\"events-partitions\"}");
     }
 
     private ConfigurableApplicationContext start(String... extra) {

@@ -62,7 +62,8 @@ class CaptureSetIT {
                 .containsExactly(List.of("public.accounts"));
         String health = fixture.probe().get("/actuator/health", io.sluice.testkit.ServiceArgs.TEST_AUTHORIZATION);
         assertThat(health).contains("skippedTables", "public.history", "no primary key or replica identity");
-        assertThat(fixture.probe().metrics()).contains("sluice_capture_skipped_tables{source=\"shop\"} 1.0");
+        assertThat(fixture.probe().metrics())
+                .contains("sluice_capture_skipped_tables{application=\"sluice-getter\",source=\"shop\"} 1.0");
     }
 
     @Test

@@ -74,9 +74,12 @@ class SnapshotIT {
         String metrics = fixture.probe().metrics();
         long chunks = fixture.state.queryLong("SELECT count(*) FROM sluice.snapshot_chunks");
         assertThat(metrics)
-                .contains("sluice_snapshot_chunks{source=\"shop\",state=\"done\"} " + chunks + ".0")
-                .contains("sluice_snapshot_chunks{source=\"shop\",state=\"total\"} " + chunks + ".0")
-                .contains("sluice_snapshot_rows_total{source=\"shop\",table=\"public.feed_log\"} 5000.0");
+                .contains("sluice_snapshot_chunks{application=\"sluice-getter\",source=\"shop\",state=\"done\"} "
+                        + chunks + ".0")
+                .contains("sluice_snapshot_chunks{application=\"sluice-getter\",source=\"shop\",state=\"total\"} "
+                        + chunks + ".0")
+                .contains(
+                        "sluice_snapshot_rows_total{application=\"sluice-getter\",source=\"shop\",table=\"public.feed_log\"} 5000.0");
     }
 
     @Test
