@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.sluice.common.amqp.Topology;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.getter.GetterApplication;
 import io.sluice.handler.HandlerApplication;
 import io.sluice.loader.LoaderApplication;
@@ -49,6 +50,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ReportMetricsIT {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final Pattern LABEL = Pattern.compile("[{,]([a-zA-Z_][a-zA-Z0-9_]*)=\"");
     private static final Set<String> KEYWORDS = Set.of(
             "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset");
 
@@ -141,6 +143,28 @@ class ReportMetricsIT {
         if (manifests) {
             assertThat(queries.keySet()).anyMatch(k -> k.startsWith("alert")).anyMatch(k -> k.startsWith("dashboard"));
         }
+        Set<String> offCatalogue = new TreeSet<>();
+        pages().forEach(line -> {
+            String name = line.split("[{ ]")[0];
+            if (!name.startsWith("sluice_")) {
+                return;
+            }
+            var metric = SluiceMetric.ofSeries(name);
+            Set<String> allowed = new TreeSet<>(Set.of("application", "le", "quantile"));
+            metric.ifPresent(m -> allowed.addAll(m.tags()));
+            Matcher label = LABEL.matcher(line.contains("{") ? line.substring(line.indexOf('{')) : "");
+            while (label.find()) {
+                if (!allowed.contains(label.group(1))) {
+                    offCatalogue.add(name + " has the undeclared tag " + label.group(1));
+                }
+            }
+            if (metric.isEmpty()) {
+                offCatalogue.add(name + " is not in SluiceMetric");
+            }
+        });
+        assertThat(offCatalogue)
+                .as("what the services export against the catalogue (SluiceMetric)")
+                .isEmpty();
     }
 
     @Test
@@ -208,6 +232,15 @@ class ReportMetricsIT {
     /** The metric names on every service's /actuator/prometheus, with their _bucket/_count/_sum/_total forms. */
     private Set<String> exported() throws Exception {
         Set<String> exported = new TreeSet<>();
+        for (String line : pages()) {
+            exported.add(line.split("[{ ]")[0]);
+        }
+        return exported;
+    }
+
+    /** The sample lines of every service's /actuator/prometheus. */
+    private List<String> pages() throws Exception {
+        List<String> samples = new ArrayList<>();
         try (HttpClient http = HttpClient.newHttpClient()) {
             for (ConfigurableApplicationContext service : services) {
                 int port = io.sluice.testkit.ActuatorProbe.managementPort(service.getEnvironment());
@@ -219,12 +252,12 @@ class ReportMetricsIT {
                         .body();
                 for (String line : body.split("\n")) {
                     if (!line.startsWith("#") && !line.isBlank()) {
-                        exported.add(line.split("[{ ]")[0]);
+                        samples.add(line);
                     }
                 }
             }
         }
-        return exported;
+        return samples;
     }
 
     private static void post(ConfigurableApplicationContext app, String path) throws Exception {

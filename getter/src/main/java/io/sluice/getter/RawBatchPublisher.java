@@ -1,12 +1,12 @@
 package io.sluice.getter;
 
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.metrics.StageMetrics;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -55,9 +55,9 @@ public final class RawBatchPublisher implements AutoCloseable {
         this.messages = messages;
         this.topology = topology;
         this.maxInFlightBytes = maxInFlightBytes;
-        Gauge.builder("sluice.getter.in.flight.bytes", this, RawBatchPublisher::inFlightBytes)
+        SluiceMetric.GETTER_IN_FLIGHT_BYTES
+                .gauge(this, RawBatchPublisher::inFlightBytes)
                 .tag("origin", origin)
-                .description("message bytes published and not yet confirmed by the broker")
                 .register(meters);
         this.stageMetrics = new StageMetrics(meters, Topology.Stage.GETTER);
         this.batchRows =

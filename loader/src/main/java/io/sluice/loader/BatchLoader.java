@@ -11,6 +11,7 @@ import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.common.batch.Row;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.metrics.StageMetrics;
 import io.sluice.loader.MergeWriter.Refused;
 import java.time.Duration;
@@ -64,12 +65,9 @@ final class BatchLoader implements BatchMessageListener {
         for (String kind : java.util.List.of("malformed", "refused")) {
             stageMetrics.deadLetters(kind);
         }
-        this.batchTimer = Timer.builder("sluice.batch")
-                .description("time to write one group of messages to the target, commit included")
-                .tag("stage", "loader")
-                .register(meters);
-        this.lag = Timer.builder("sluice.lag")
-                .description("source commit to target commit, per batch (its newest row)")
+        this.batchTimer = SluiceMetric.BATCH.timer().tag("stage", "loader").register(meters);
+        this.lag = SluiceMetric.LAG
+                .timer()
                 .tag("stage", "loader")
                 .publishPercentileHistogram()
                 .register(meters);

@@ -1,7 +1,7 @@
 package io.sluice.loader;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.metrics.SluiceMetric;
 import javax.sql.DataSource;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -18,9 +18,7 @@ final class OpenToastGaps implements HealthIndicator {
 
     OpenToastGaps(DataSource dataSource, MeterRegistry meters) {
         this.jdbc = new JdbcTemplate(dataSource);
-        Gauge.builder("sluice.toast.gaps.open", this, OpenToastGaps::count)
-                .description("target values the source did not send and no version in the target holds")
-                .register(meters);
+        SluiceMetric.TOAST_GAPS_OPEN.gauge(this, OpenToastGaps::count).register(meters);
     }
 
     double count() {

@@ -3,6 +3,7 @@ package io.sluice.quickstart;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.metrics.StageMetrics;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -103,7 +104,7 @@ final class Display {
 
     static Sample sample(Map<String, MeterRegistry> meters, long sourceChanges) {
         Timer lag = meters.containsKey("loader")
-                ? meters.get("loader").find("sluice.lag").timer()
+                ? meters.get("loader").find(SluiceMetric.LAG.meter()).timer()
                 : null;
         return new Sample(
                 System.nanoTime(),
@@ -134,7 +135,7 @@ final class Display {
         if (registry == null) {
             return 0;
         }
-        double sum = registry.find("sluice.queue.messages").gauges().stream()
+        double sum = registry.find(SluiceMetric.QUEUE_MESSAGES.meter()).gauges().stream()
                 .filter(g -> !g.getId().getTag("queue").contains(".dead."))
                 .mapToDouble(Gauge::value)
                 .filter(v -> !Double.isNaN(v))

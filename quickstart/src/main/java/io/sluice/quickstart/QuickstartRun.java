@@ -1,5 +1,6 @@
 package io.sluice.quickstart;
 
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.embedded.LocalPrometheus;
 import io.sluice.monitor.report.ReportData;
 import io.sluice.monitor.report.Reports;
@@ -185,7 +186,7 @@ final class QuickstartRun {
                 String.format(Locale.ROOT, "%,d", Display.rows(meters, "loader", "merged")));
         row(display, "dead letters", String.format(Locale.ROOT, "%,d", Display.deadLetters(meters)));
         io.micrometer.core.instrument.Timer lag =
-                meters.get("loader").find("sluice.lag").timer();
+                meters.get("loader").find(SluiceMetric.LAG.meter()).timer();
         if (lag != null && lag.count() > 0) {
             row(
                     display,

@@ -18,10 +18,12 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Path log;
+    private final AotLaunch launch;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private ServiceProcess(Process process, int port, int managementPort, Path log) {
+    private ServiceProcess(Process process, int port, int managementPort, Path log, AotLaunch launch) {
         this.process = process;
+        this.launch = launch;
         this.port = port;
         this.managementPort = managementPort;
         this.log = log;
@@ -33,7 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
      * @param maxHeap the JVM's heap limit, e.g. {@code 512m}: a service that needs more dies, which a test sees
      */
     public static ServiceProcess start(String module, String maxHeap, List<String> args) throws IOException {
-        Path jar = JarRun.jar(module);
+        AotLaunch launch = AotLaunch.of(JarRun.jar(module));
         int port = FreePorts.any();
         int managementPort = FreePorts.any();
         List<String> command = new ArrayList<>(List.of(
@@ -41,13 +43,14 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Xmx" + maxHeap,
                 "-XX:+ExitOnOutOfMemoryError",
                 "--enable-native-access=ALL-UNNAMED")); // as the images run: LZ4's native library, without a warning
+        command.addAll(launch.jvmOptions());
         // Extra JVM options for the services, e.g. a profiler:
         // SLUICE_BENCH_SERVICE_JVM_OPTS="-XX:StartFlightRecording=..."
         String extraOptions = System.getenv("SLUICE_BENCH_SERVICE_JVM_OPTS");
         if (extraOptions != null && !extraOptions.isBlank()) {
             command.addAll(List.of(extraOptions.trim().split("\\s+")));
         }
-        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of("-jar", launch.jar().toString()));
         command.addAll(List.of(ServiceArgs.merge(
                 args.toArray(String[]::new),
                 new String[] {"--server.port=" + port, "--management.server.port=" + managementPort})));
@@ -57,7 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectOutput(log.toFile())
                 .start();
         System.err.println(module + " started (log " + log + ")");
-        return new ServiceProcess(process, port, managementPort, log);
+        return new ServiceProcess(process, port, managementPort, log, launch);
     }
 
     /** The file the service's output goes to. */
@@ -140,19 +143,26 @@ public final class ServiceProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+        launch.ended(false);
     }
 
     /** Stops the service as Kubernetes would (SIGTERM, then SIGKILL after a grace period). */
     @Override
     public void close() {
+        boolean running = process.isAlive();
         process.destroy();
+        // A service recording its AOT cache writes it as it exits, which takes a few seconds more.
+        long grace = launch.recording() ? 120 : 20;
+        boolean stopped = false;
         try {
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            stopped = process.waitFor(grace, java.util.concurrent.TimeUnit.SECONDS);
+            if (!stopped) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        launch.ended(running && stopped);
     }
 }

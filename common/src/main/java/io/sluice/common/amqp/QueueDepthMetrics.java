@@ -1,7 +1,7 @@
 package io.sluice.common.amqp;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.metrics.SluiceMetric;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +26,13 @@ public final class QueueDepthMetrics {
     public QueueDepthMetrics(RabbitAdmin admin, Topology topology, MeterRegistry meters) {
         this.admin = admin;
         for (String queue : topology.queues()) {
-            Gauge.builder("sluice.queue.messages", this, m -> m.read(queue).messages())
-                    .description("messages ready in the queue")
+            SluiceMetric.QUEUE_MESSAGES
+                    .gauge(this, m -> m.read(queue).messages())
                     .tag("queue", queue)
                     .strongReference(true) // nothing else holds this object
                     .register(meters);
-            Gauge.builder("sluice.queue.consumers", this, m -> m.read(queue).consumers())
-                    .description("consumers of the queue")
+            SluiceMetric.QUEUE_CONSUMERS
+                    .gauge(this, m -> m.read(queue).consumers())
                     .tag("queue", queue)
                     .strongReference(true) // nothing else holds this object
                     .register(meters);

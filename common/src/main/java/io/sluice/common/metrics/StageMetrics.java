@@ -13,11 +13,6 @@ import io.sluice.common.pg.TableName;
  */
 public final class StageMetrics {
 
-    public static final String ROWS = "sluice.rows";
-    public static final String DEAD_LETTERS = "sluice.dead.letters";
-    public static final String BATCH_ROWS = "sluice.batch.rows";
-    public static final String MESSAGES = "sluice.messages";
-
     private final MeterRegistry meters;
     private final String stage;
 
@@ -28,22 +23,29 @@ public final class StageMetrics {
 
     /** Rows of a table that met an outcome at this stage ({@code published}, {@code relayed}, {@code merged}, …). */
     public Counter rows(TableName table, String outcome) {
-        return meters.counter(ROWS, "stage", stage, "table", table.toString(), "outcome", outcome);
+        return SluiceMetric.ROWS
+                .counter()
+                .tags("stage", stage, "table", table.toString(), "outcome", outcome)
+                .register(meters);
     }
 
     /** Messages this stage dead-lettered for a reason; call at start-up for each reason, so that it counts from 0. */
     public Counter deadLetters(String reason) {
-        return meters.counter(DEAD_LETTERS, "stage", stage, "reason", reason);
+        return SluiceMetric.DEAD_LETTERS
+                .counter()
+                .tags("stage", stage, "reason", reason)
+                .register(meters);
     }
 
     /** Messages this stage has taken in. */
     public Counter messages() {
-        return meters.counter(MESSAGES, "stage", stage);
+        return SluiceMetric.MESSAGES.counter().tag("stage", stage).register(meters);
     }
 
     /** Rows per batch this stage sends or writes. */
     public DistributionSummary batchRows(String description) {
-        return DistributionSummary.builder(BATCH_ROWS)
+        return SluiceMetric.BATCH_ROWS
+                .summary()
                 .description(description)
                 .tag("stage", stage)
                 .register(meters);
@@ -51,14 +53,15 @@ public final class StageMetrics {
 
     /** The rows counted so far at a stage with an outcome, over all tables (for displays in the same JVM). */
     public static long rows(MeterRegistry registry, String stage, String outcome) {
-        return (long) registry.find(ROWS).tag("stage", stage).tag("outcome", outcome).counters().stream()
-                .mapToDouble(Counter::count)
-                .sum();
+        return (long)
+                registry.find(SluiceMetric.ROWS.meter()).tag("stage", stage).tag("outcome", outcome).counters().stream()
+                        .mapToDouble(Counter::count)
+                        .sum();
     }
 
     /** Every dead letter counted so far, over stages and reasons. */
     public static long deadLetters(MeterRegistry registry) {
-        return (long) registry.find(DEAD_LETTERS).counters().stream()
+        return (long) registry.find(SluiceMetric.DEAD_LETTERS.meter()).counters().stream()
                 .mapToDouble(Counter::count)
                 .sum();
     }

@@ -1,8 +1,8 @@
 package io.sluice.common.pause;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.Topology;
+import io.sluice.common.metrics.SluiceMetric;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,14 +22,13 @@ public final class StagePause {
 
     public StagePause(Topology.Stage stage, MeterRegistry meters) {
         this.stage = stage;
-        Gauge.builder("sluice.paused", this, p -> p.paused() ? 1 : 0)
-                .description("1 while this replica's stage is paused (sluice pause), else 0")
+        SluiceMetric.PAUSED
+                .gauge(this, p -> p.paused() ? 1 : 0)
                 .tag("stage", stage.id())
                 .register(meters);
-        Gauge.builder("sluice.paused.since", this, p -> p.since == null ? 0 : p.since.toEpochMilli() / 1000.0)
-                .description("when the pause began (0 when not paused)")
+        SluiceMetric.PAUSED_SINCE
+                .gauge(this, p -> p.since == null ? 0 : p.since.toEpochMilli() / 1000.0)
                 .tag("stage", stage.id())
-                .baseUnit("timestamp_seconds")
                 .register(meters);
     }
 

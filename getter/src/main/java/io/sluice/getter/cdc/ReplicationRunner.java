@@ -1,7 +1,7 @@
 package io.sluice.getter.cdc;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pause.StagePause;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.RawBatchPublisher;
@@ -74,13 +74,12 @@ final class ReplicationRunner {
         this.initial = SnapshotStore.Job.initial(source);
         this.captureSet = new CaptureSet(source); // a malformed pattern fails start-up
         this.repairs = new KeyRepair(source, settings, store, publisher::publish);
-        Gauge.builder("sluice.capture.skipped.tables", this, r -> r.skipped.size())
-                .description("tables matching the capture set that are not captured (keyless, or not publishable by"
-                        + " the capture role): health says which and why")
+        SluiceMetric.CAPTURE_SKIPPED_TABLES
+                .gauge(this, r -> r.skipped.size())
                 .tag("source", source.name())
                 .register(meters);
-        Gauge.builder("sluice.slot.lag.bytes", slotLagBytes, AtomicLong::get)
-                .description("WAL the slot holds that the getter has not confirmed")
+        SluiceMetric.SLOT_LAG_BYTES
+                .gauge(slotLagBytes, AtomicLong::get)
                 .tag("source", source.name())
                 .tag("slot", source.slot())
                 .register(meters);

@@ -1,13 +1,12 @@
 package io.sluice.getter.cdc;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import java.sql.Connection;
@@ -59,13 +58,13 @@ final class Snapshotter {
         this.store = store;
         this.publish = publish;
         this.meters = meters;
-        Gauge.builder("sluice.snapshot.chunks", chunksTotal, AtomicLong::get)
-                .description("chunks of the snapshot being read")
+        SluiceMetric.SNAPSHOT_CHUNKS
+                .gauge(chunksTotal, AtomicLong::get)
                 .tag("source", source.name())
                 .tag("state", "total")
                 .register(meters);
-        Gauge.builder("sluice.snapshot.chunks", chunksDone, AtomicLong::get)
-                .description("chunks of the snapshot being read that are confirmed")
+        SluiceMetric.SNAPSHOT_CHUNKS
+                .gauge(chunksDone, AtomicLong::get)
                 .tag("source", source.name())
                 .tag("state", "done")
                 .register(meters);
@@ -246,7 +245,8 @@ final class Snapshotter {
             store.done(job, chunk, chunkRows, consistentPoint);
             rows.addAndGet(chunkRows);
             chunksDone.incrementAndGet();
-            Counter.builder("sluice.snapshot.rows")
+            SluiceMetric.SNAPSHOT_ROWS
+                    .counter()
                     .tag("source", source.name())
                     .tag("table", chunk.table().toString())
                     .register(meters)

@@ -1,6 +1,7 @@
 package io.sluice.getter.files;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.getter.files.FileLedger.Claim;
 import io.sluice.getter.files.FileLedger.FileState;
 import io.sluice.getter.files.FileLedger.Registration;
@@ -211,7 +212,10 @@ final class FileIngestion {
     }
 
     private void count(String outcome) {
-        meters.counter("sluice.getter.files", "source", source.name(), "outcome", outcome)
+        SluiceMetric.GETTER_FILES
+                .counter()
+                .tags("source", source.name(), "outcome", outcome)
+                .register(meters)
                 .increment();
     }
 

@@ -1,8 +1,8 @@
 package io.sluice.handler.pipeline;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.TableName;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +40,8 @@ public final class PipelineRunner {
             int dead = working.rejected().size();
             long start = System.nanoTime();
             step.step().apply(working);
-            Timer.builder("sluice.handler.step")
-                    .description("time of one step on one batch")
+            SluiceMetric.HANDLER_STEP
+                    .timer()
                     .tags("pipeline", step.pipeline(), "step", step.name())
                     .register(meters)
                     .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -55,7 +55,10 @@ public final class PipelineRunner {
     }
 
     private void count(Pipelines.NamedStep step, String outcome, int rows) {
-        meters.counter("sluice.handler.step.rows", "pipeline", step.pipeline(), "step", step.name(), "outcome", outcome)
+        SluiceMetric.HANDLER_STEP_ROWS
+                .counter()
+                .tags("pipeline", step.pipeline(), "step", step.name(), "outcome", outcome)
+                .register(meters)
                 .increment(rows);
     }
 }

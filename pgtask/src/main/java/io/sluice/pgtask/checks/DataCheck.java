@@ -1,7 +1,7 @@
 package io.sluice.pgtask.checks;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.TableName;
 import io.sluice.common.state.CheckOutcomes;
 import io.sluice.common.state.SnapshotRequests;
@@ -50,8 +50,8 @@ public final class DataCheck implements Job {
         this.state = state;
         this.sourceTable = TableName.parse(config.table());
         this.targetTable = TableName.parse(config.targetTable() != null ? config.targetTable() : config.table());
-        Gauge.builder("sluice.pgtask.check.mismatched.keys", mismatchedKeys, AtomicLong::get)
-                .description("keys that differ between source and target at the check's last run")
+        SluiceMetric.CHECK_MISMATCHED_KEYS
+                .gauge(mismatchedKeys, AtomicLong::get)
                 .tags("check", config.name(), "table", targetTable.toString())
                 .strongReference(true)
                 .register(meters);

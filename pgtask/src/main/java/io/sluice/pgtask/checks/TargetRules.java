@@ -1,7 +1,7 @@
 package io.sluice.pgtask.checks;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.Identifiers;
 import io.sluice.common.pg.TableName;
 import io.sluice.pgtask.PgTaskProperties;
@@ -32,16 +32,15 @@ final class TargetRules {
     TargetRules(PgTaskProperties.Check config, MeterRegistry meters) {
         this.config = config;
         if (config.freshnessColumn() != null) {
-            Gauge.builder("sluice.pgtask.check.lag", lagSeconds, AtomicLong::get)
-                    .description("how far the target's latest row trails the source's, seconds")
-                    .baseUnit("seconds")
+            SluiceMetric.CHECK_LAG
+                    .gauge(lagSeconds, AtomicLong::get)
                     .tag("check", config.name())
                     .strongReference(true)
                     .register(meters);
         }
         if (!config.rules().isEmpty()) {
-            Gauge.builder("sluice.pgtask.check.rule.violations", violations, AtomicLong::get)
-                    .description("target rows that break the check's rules at its last run")
+            SluiceMetric.CHECK_RULE_VIOLATIONS
+                    .gauge(violations, AtomicLong::get)
                     .tag("check", config.name())
                     .strongReference(true)
                     .register(meters);

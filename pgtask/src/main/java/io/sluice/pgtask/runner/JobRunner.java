@@ -1,8 +1,9 @@
 package io.sluice.pgtask.runner;
 
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.common.metrics.SluiceMetric;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +61,7 @@ public final class JobRunner implements SmartLifecycle {
             RunnerSettings settings,
             MeterRegistry meters,
             String runner) {
+        this.meters = meters;
         for (Job job : jobs) {
             if (this.jobs.put(job.name(), job) != null) {
                 throw new IllegalStateException("two pgtask jobs are named '" + job.name() + "'");
@@ -69,14 +71,13 @@ public final class JobRunner implements SmartLifecycle {
             }
             // Tagged "task", not "job": Prometheus keeps "job" for the scrape job and renames a metric's own to
             // "exported_job", which an alert would then not find.
-            Gauge.builder("sluice.pgtask.last.success.timestamp", lastSuccess, m -> m.getOrDefault(job.name(), 0.0))
-                    .description("when the task last succeeded, seconds since the epoch (0: not yet)")
-                    .baseUnit("seconds")
+            SluiceMetric.PGTASK_LAST_SUCCESS
+                    .gauge(lastSuccess, m -> m.getOrDefault(job.name(), 0.0))
                     .tag("task", job.name())
                     .register(meters);
             // Every outcome counted from zero: increase() over a counter that appears with its first failure misses it.
             for (String outcome : List.of("succeeded", "failed", "deferred")) {
-                meters.counter("sluice.pgtask.runs", "task", job.name(), "kind", job.kind(), "outcome", outcome);
+                runs(job, outcome);
             }
         }
         this.locks = locks;
@@ -84,7 +85,6 @@ public final class JobRunner implements SmartLifecycle {
         this.clock = clock;
         this.scheduler = scheduler;
         this.settings = settings;
-        this.meters = meters;
         this.runner = runner;
     }
 
@@ -140,12 +140,11 @@ public final class JobRunner implements SmartLifecycle {
         } finally {
             lock.get().unlock();
         }
-        sample.stop(Timer.builder("sluice.pgtask.run")
-                .description("time of a job run")
+        sample.stop(SluiceMetric.PGTASK_RUN
+                .timer()
                 .tags("task", job.name(), "kind", job.kind())
                 .register(meters));
-        meters.counter("sluice.pgtask.runs", "task", job.name(), "kind", job.kind(), "outcome", outcome.outcome())
-                .increment();
+        runs(job, outcome.outcome()).increment();
         if (outcome.outcome().equals("succeeded")) {
             lastSuccess.put(job.name(), clock.millis() / 1000.0);
         } else if (outcome.outcome().equals("deferred") && running) {
@@ -166,5 +165,12 @@ public final class JobRunner implements SmartLifecycle {
             log.warn("job {} failed", job.name(), e);
             return new Outcome("failed", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private Counter runs(Job job, String outcome) {
+        return SluiceMetric.PGTASK_RUNS
+                .counter()
+                .tags("task", job.name(), "kind", job.kind(), "outcome", outcome)
+                .register(meters);
     }
 }

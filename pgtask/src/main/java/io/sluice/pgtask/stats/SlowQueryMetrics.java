@@ -3,6 +3,7 @@ package io.sluice.pgtask.stats;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.sluice.common.metrics.SluiceMetric;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,17 +32,9 @@ public final class SlowQueryMetrics {
 
     void update(String database) {
         MultiGauge[] g = gauges.computeIfAbsent(database, d -> new MultiGauge[] {
-            MultiGauge.builder("sluice.pgtask.query.time")
-                    .description("execution time of a top statement in the last interval, seconds")
-                    .baseUnit("seconds")
-                    .register(meters),
-            MultiGauge.builder("sluice.pgtask.query.calls")
-                    .description("calls of a top statement in the last interval")
-                    .register(meters),
-            MultiGauge.builder("sluice.pgtask.query.mean")
-                    .description("mean execution time of a top statement in the last interval, seconds")
-                    .baseUnit("seconds")
-                    .register(meters)
+            SluiceMetric.PGTASK_QUERY_TIME.multiGauge().register(meters),
+            SluiceMetric.PGTASK_QUERY_CALLS.multiGauge().register(meters),
+            SluiceMetric.PGTASK_QUERY_MEAN.multiGauge().register(meters)
         });
         List<MultiGauge.Row<?>> time = new ArrayList<>();
         List<MultiGauge.Row<?>> calls = new ArrayList<>();
