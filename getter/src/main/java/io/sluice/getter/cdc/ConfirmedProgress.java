@@ -1,5 +1,6 @@
 package io.sluice.getter.cdc;
 
+import io.sluice.common.pg.Lsn;
 import io.sluice.getter.cdc.TransactionAssembler.CommittedTransaction;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,7 +17,7 @@ final class ConfirmedProgress {
 
     private final Deque<CommittedTransaction> pending = new ArrayDeque<>();
     private final int maxPending;
-    private long confirmedLsn;
+    private Lsn confirmedLsn = Lsn.INVALID;
 
     ConfirmedProgress(int maxPending) {
         this.maxPending = maxPending;
@@ -31,7 +32,7 @@ final class ConfirmedProgress {
     }
 
     /** Drops confirmed transactions from the head; rethrows the publish failure of a failed one. */
-    long advance() {
+    Lsn advance() {
         while (!pending.isEmpty() && pending.peekFirst().confirmed().isDone()) {
             CommittedTransaction done = pending.removeFirst();
             try {
@@ -41,7 +42,9 @@ final class ConfirmedProgress {
                         "publishing a transaction failed; resuming from the slot's last confirmed position",
                         e.getCause());
             }
-            confirmedLsn = Math.max(confirmedLsn, done.endLsn());
+            if (done.endLsn().compareTo(confirmedLsn) > 0) {
+                confirmedLsn = done.endLsn();
+            }
         }
         return confirmedLsn;
     }
@@ -63,7 +66,7 @@ final class ConfirmedProgress {
         }
     }
 
-    long confirmedLsn() {
+    Lsn confirmedLsn() {
         return confirmedLsn;
     }
 }

@@ -6,7 +6,6 @@ import io.sluice.common.pause.StagePause;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.RawBatchPublisher;
 import io.sluice.getter.cdc.SourceSession.SlotState;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,9 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import org.postgresql.replication.LogSequenceNumber;
-import org.postgresql.replication.PGReplicationStream;
-import org.postgresql.replication.ReplicationSlotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +38,8 @@ final class ReplicationRunner {
     private final CdcProperties settings;
     private final RawBatchPublisher publisher;
     private final SnapshotStore store;
-    private final Snapshotter snapshotter;
+    private final SnapshotPlanner planner;
     private final AtomicLong slotLagBytes = new AtomicLong();
-    private final SnapshotStore.Job initial;
     private final CaptureSet captureSet;
     private final KeyRepair repairs;
     /** One thread for repairs, which take a snapshot of their own: streaming goes on while one runs. */
@@ -70,8 +65,7 @@ final class ReplicationRunner {
         this.settings = settings;
         this.publisher = publisher;
         this.store = store;
-        this.snapshotter = snapshotter;
-        this.initial = SnapshotStore.Job.initial(source);
+        this.planner = new SnapshotPlanner(source, settings, store, snapshotter);
         this.captureSet = new CaptureSet(source); // a malformed pattern fails start-up
         this.repairs = new KeyRepair(source, settings, store, publisher::publish);
         SluiceMetric.CAPTURE_SKIPPED_TABLES
@@ -188,7 +182,7 @@ final class ReplicationRunner {
             List<TableName> published = session.publishedTables();
             session.checkPrivileges(published);
             SlotState slotState = source.snapshotMode() == SnapshotMode.INITIAL_ONLY ? null : session.slotState();
-            Snapshotter.Running snapshot = prepare(session, slotState, published);
+            Snapshotter.Running snapshot = planner.prepare(session, slotState, published);
             if (slotState == SlotState.READY && source.snapshotMode().snapshotsNewSlot()) {
                 // A table added to the configuration is streamed from now on; its existing rows need a snapshot.
                 added.forEach(table -> store.request(source.name(), table, null));
@@ -216,61 +210,6 @@ final class ReplicationRunner {
         }
     }
 
-    /** Creates or checks the slot and starts the snapshot that is due, if any. */
-    private Snapshotter.Running prepare(SourceSession session, SlotState slotState, List<TableName> published)
-            throws Exception {
-        SnapshotMode mode = source.snapshotMode();
-        if (mode == SnapshotMode.INITIAL_ONLY) {
-            SnapshotStore.State state = store.state(initial);
-            if (state == SnapshotStore.State.DONE) {
-                return null;
-            }
-            if (state == SnapshotStore.State.NONE) {
-                store.begin(initial);
-            }
-            ReplicationSlotInfo slot = session.createTemporarySlot(source, "_snap");
-            return snapshotter.start(initial, slot.getSnapshotName(), SourceSession.consistentPoint(slot), published);
-        }
-        if (slotState == SlotState.LOST) {
-            if (mode != SnapshotMode.WHEN_NEEDED) {
-                throw new IllegalStateException("replication slot " + source.slot() + " of source " + source.name()
-                        + " was invalidated (its WAL was removed), so changes were lost: set snapshot-mode"
-                        + " when_needed to recreate it and read the tables again");
-            }
-            session.dropSlot();
-            slotState = SlotState.MISSING;
-        }
-        if (slotState == SlotState.MISSING) {
-            if (!mode.snapshotsNewSlot()) {
-                session.createSlot(source.slot(), false);
-                return null;
-            }
-            // Recorded before the slot exists: a crash in between leaves a started snapshot, which is then resumed.
-            store.begin(initial);
-            ReplicationSlotInfo slot = session.createSlot(source.slot(), false);
-            return snapshotter.start(initial, slot.getSnapshotName(), SourceSession.consistentPoint(slot), published);
-        }
-        if (mode.snapshotsNewSlot() && store.state(initial) == SnapshotStore.State.STARTED) {
-            log.info("resuming the initial snapshot of source {}", source.name());
-            return startInNewSnapshot(initial, published);
-        }
-        return null;
-    }
-
-    /**
-     * Starts a snapshot job in a fresh snapshot, for a resumed or an ad hoc snapshot while the slot streams. The
-     * snapshot exported with the slot is gone by then; a temporary slot exports a new one, exactly consistent with
-     * its own point: rows read in it are versioned at that point, so changes streamed before it are already in them
-     * and changes after it win over them in the merge, whatever order they arrive in. (DBLog reaches the same end
-     * with watermarks and deduplication in the reader; a versioned merge makes that bookkeeping unnecessary.)
-     */
-    private Snapshotter.Running startInNewSnapshot(SnapshotStore.Job job, List<TableName> tables) throws Exception {
-        try (SourceSession exporter = SourceSession.open(source, settings.statusInterval())) {
-            ReplicationSlotInfo slot = exporter.createTemporarySlot(source, "_snap");
-            return snapshotter.start(job, slot.getSnapshotName(), SourceSession.consistentPoint(slot), tables);
-        } // the temporary slot goes with the exporter; the readers' transactions keep the snapshot
-    }
-
     /**
      * Runs the next repair (a data check's keys to re-read), if one is asked and none is running, on the repair thread.
      * A failed one stays requested and is tried again.
@@ -290,53 +229,9 @@ final class ReplicationRunner {
                 repairThread);
     }
 
-    /** Starts the next requested ad hoc snapshot when none is running; rethrows the failure of the last one. */
-    private Snapshotter.Running nextAdhoc(SourceSession session, Snapshotter.Running current) throws Exception {
-        if (current != null) {
-            if (!current.completion().isDone()) {
-                return current;
-            }
-            current.completion().join();
-        }
-        List<SnapshotStore.Job> jobs = store.adhocJobs(source);
-        if (jobs.isEmpty()) {
-            return null;
-        }
-        SnapshotStore.Job job = jobs.get(0);
-        TableName table = TableName.parse(job.scope());
-        if (!session.publishedTables().contains(table)) {
-            // A request (from the signal table) never widens capture, nor stalls it on a table that is not there.
-            log.warn(
-                    "source {}: not snapshotting {}, which is not in publication {}",
-                    source.name(),
-                    table,
-                    source.publication());
-            store.finish(job);
-            return null;
-        }
-        if (job.filter() != null) {
-            String refusal;
-            try (java.sql.Connection c = SourceConnections.query(source, "sluice-getter-snapshots")) {
-                refusal = job.filter().refusal(c, table, source.excludedColumns(table));
-            }
-            if (refusal != null) {
-                log.warn("source {}: not snapshotting {}: {}", source.name(), table, refusal);
-                store.finish(job);
-                return null;
-            }
-        }
-        log.info(
-                "ad hoc snapshot of {} in source {}{}",
-                table,
-                source.name(),
-                job.filter() == null ? "" : " where " + job.filter().sql());
-        return startInNewSnapshot(job, List.of(table));
-    }
-
     private void stream(SourceSession session, Snapshotter.Running snapshot) throws Exception {
-        PGReplicationStream stream = session.startStream();
+        WalStream wal = new PgWalStream(session.startStream());
         log.info("streaming slot {} of source {}", source.slot(), source.name());
-        PgOutputDecoder decoder = new PgOutputDecoder();
         TransactionAssembler assembler = new TransactionAssembler(
                 source.name(),
                 settings.maxBatchRows(),
@@ -345,9 +240,7 @@ final class ReplicationRunner {
                 publisher::publish,
                 session::columns,
                 session::fillUnchanged);
-        ConfirmedProgress progress = new ConfirmedProgress(MAX_PENDING_TRANSACTIONS);
-        IdleBackoff idle = new IdleBackoff();
-        long reported = 0;
+        StreamLoop loop = new StreamLoop(wal, assembler, MAX_PENDING_TRANSACTIONS);
         long nextHeartbeat = 0;
         long nextHousekeeping = 0;
         long nextCaptureSet = System.nanoTime() + CAPTURE_SET_INTERVAL.toNanos();
@@ -356,7 +249,7 @@ final class ReplicationRunner {
         try {
             while (running) {
                 if (pause.paused()) {
-                    reported = holdWhilePaused(stream, assembler, progress, reported);
+                    holdWhilePaused(loop);
                     continue;
                 }
                 if (System.nanoTime() - nextHeartbeat >= 0
@@ -367,7 +260,7 @@ final class ReplicationRunner {
                 }
                 if (System.nanoTime() - nextHousekeeping >= 0) {
                     slotLagBytes.set(session.slotLagBytes());
-                    adhoc = nextAdhoc(session, adhoc);
+                    adhoc = planner.nextAdhoc(session, adhoc);
                     nextRepair();
                     nextHousekeeping = System.nanoTime() + HOUSEKEEPING_INTERVAL.toNanos();
                 }
@@ -379,29 +272,9 @@ final class ReplicationRunner {
                 if (snapshot != null && snapshot.completion().isCompletedExceptionally()) {
                     snapshot.completion().join(); // a failed snapshot restarts the session, which resumes it
                 }
-                assembler.flushDue();
-                ByteBuffer message = stream.readPending();
-                if (message == null) {
-                    reported = report(stream, progress, reported);
-                    idle.pause();
-                    continue;
-                }
-                idle.reset();
-                TransactionAssembler.CommittedTransaction committed = assembler.accept(decoder.decode(message));
-                if (committed != null) {
-                    progress.add(committed);
-                    reported = report(stream, progress, reported);
-                    if (progress.full()) {
-                        assembler.flushAll(); // the oldest may be waiting for its rows' linger
-                    }
-                    progress.awaitRoom();
-                }
+                loop.turn();
             }
-            if (!assembler.inTransaction()) {
-                assembler.flushAll(); // a stop publishes what lingers, so that its position can be confirmed
-            }
-            report(stream, progress, reported);
-            stream.close();
+            loop.finish();
         } finally {
             if (adhoc != null) {
                 adhoc.close(); // its unfinished chunks stay pending and resume with the next session
@@ -420,38 +293,20 @@ final class ReplicationRunner {
         return synced.added();
     }
 
-    /** Tells the server the confirmed position when it moved; pgjdbc sends it with the next status update. */
     /**
      * A pause: what is complete is published and its position confirmed as it is confirmed, and then nothing more is
      * read. The session stays open, so this replica keeps the slot (a standby does not take over) and the walsender
      * hears from it every second; the slot holds WAL from the confirmed position until the resume.
      */
-    private long holdWhilePaused(
-            PGReplicationStream stream, TransactionAssembler assembler, ConfirmedProgress progress, long reported)
-            throws Exception {
-        if (!assembler.inTransaction()) {
-            assembler.flushAll();
-        }
+    private void holdWhilePaused(StreamLoop loop) throws Exception {
         enter(CaptureStatus.Phase.PAUSED, null);
         log.info("source {}: paused; slot {} holds its position", source.name(), source.slot());
         while (pause.paused() && running) {
-            reported = report(stream, progress, reported);
-            stream.forceUpdateStatus();
+            loop.hold();
             Thread.sleep(Math.min(1000, Math.max(10, settings.statusInterval().toMillis())));
         }
         log.info("source {}: resumed", source.name());
         enter(CaptureStatus.Phase.STREAMING, null);
-        return reported;
-    }
-
-    private static long report(PGReplicationStream stream, ConfirmedProgress progress, long reported) {
-        long confirmed = progress.advance();
-        if (confirmed > reported) {
-            LogSequenceNumber lsn = LogSequenceNumber.valueOf(confirmed);
-            stream.setFlushedLSN(lsn);
-            stream.setAppliedLSN(lsn);
-        }
-        return Math.max(confirmed, reported);
     }
 
     /** The walsender lets go of the slot shortly after the stream ends; until then the drop is refused. */

@@ -6,6 +6,7 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import io.sluice.common.batch.Utf8Values;
+import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import io.sluice.getter.cdc.PgOutputMessage.Begin;
 import io.sluice.getter.cdc.PgOutputMessage.Commit;
@@ -53,7 +54,7 @@ public final class TransactionAssembler {
     }
 
     /** A transaction whose batches were all handed to the sink; done when {@link #confirmed} completes. */
-    public record CommittedTransaction(long endLsn, CompletableFuture<Void> confirmed) {}
+    public record CommittedTransaction(Lsn endLsn, CompletableFuture<Void> confirmed) {}
 
     private final String source;
     private final int maxBatchRows;
@@ -166,7 +167,7 @@ public final class TransactionAssembler {
         CompletableFuture<Void> all = CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new));
         inFlight.clear();
         inTransaction = false;
-        return new CommittedTransaction(commit.endLsn(), all);
+        return new CommittedTransaction(new Lsn(commit.endLsn()), all);
     }
 
     /** Publishes every table's waiting rows (before waiting on confirms, and when the stream stops). */
@@ -201,7 +202,7 @@ public final class TransactionAssembler {
         if (message.transactional() || inTransaction || !HEARTBEAT_PREFIX.equals(message.prefix())) {
             return null;
         }
-        return new CommittedTransaction(message.lsn(), CompletableFuture.completedFuture(null));
+        return new CommittedTransaction(new Lsn(message.lsn()), CompletableFuture.completedFuture(null));
     }
 
     /** A truncate travels as a batch of its own, after the rows of the table that came before it. */

@@ -6,6 +6,7 @@ import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Row;
+import io.sluice.common.pg.Lsn;
 import io.sluice.getter.cdc.PgOutputMessage.Begin;
 import io.sluice.getter.cdc.PgOutputMessage.Commit;
 import io.sluice.getter.cdc.PgOutputMessage.Insert;
@@ -59,7 +60,7 @@ class TransactionAssemblerTest {
                 .extracting(Row::seq)
                 .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
         assertThat(published.get(0).rows().get(0).ts()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
-        assertThat(done.endLsn()).isEqualTo(560);
+        assertThat(done.endLsn()).isEqualTo(new Lsn(560));
 
         // The commit is done only once every one of its batches is confirmed.
         confirms.get(0).complete(null);
@@ -96,7 +97,7 @@ class TransactionAssemblerTest {
     @Test
     void aHeartbeatBetweenTransactionsIsAPositionTheSlotMayMoveTo() {
         TransactionAssembler.CommittedTransaction idle = assembler.accept(heartbeat(2_000));
-        assertThat(idle.endLsn()).isEqualTo(2_000);
+        assertThat(idle.endLsn()).isEqualTo(new Lsn(2_000));
         assertThat(idle.confirmed()).isDone();
 
         assembler.accept(relation());
