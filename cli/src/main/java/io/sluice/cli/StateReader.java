@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.common.state.StateTables;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -61,7 +62,8 @@ final class StateReader {
     static List<Check> lastChecks(Connection connection) throws SQLException {
         String sql = "SELECT DISTINCT ON (check_name, target_table) check_name, target_table,"
                 + " to_char(checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), matched,"
-                + " coalesce(detail, '') FROM sluice.check_results ORDER BY check_name, target_table, checked_at DESC";
+                + " coalesce(detail, '') FROM " + StateTables.CHECK_RESULTS
+                + " ORDER BY check_name, target_table, checked_at DESC";
         List<Check> checks = new ArrayList<>();
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.Retries;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.DeadLetters;
 import io.sluice.common.amqp.PublishFailedException;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
@@ -48,7 +49,8 @@ import org.springframework.core.retry.RetryTemplate;
  */
 final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseable {
 
-    private record Output(String routingKey, Message message) {}
+    /** A message to publish for an input: a shaped batch to the clean exchange, or a dead letter (with its kind). */
+    private record Output(String exchange, String routingKey, Message message, String deadLetterKind) {}
 
     private static final Logger log = LoggerFactory.getLogger(BatchRelay.class);
 
@@ -57,6 +59,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
     private final Topology topology;
     private final List<String> targets;
     private final StageMetrics stageMetrics;
+    private final DeadLetters deadLetters;
     private final PipelineRunner runner;
     private final RetryTemplate retry;
     private final ExecutorService acks = Executors.newSingleThreadExecutor(
@@ -78,8 +81,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         this.targets = targets;
         this.runner = runner;
         this.stageMetrics = new StageMetrics(meters, Stage.HANDLER);
-        // Counted from zero, so that an alert's increase() sees the very first dead letter.
-        stageMetrics.deadLetters("malformed");
+        this.deadLetters =
+                new DeadLetters(publisher, topology, Stage.HANDLER, stageMetrics, List.of("malformed", "rejected"));
     }
 
     @Override
@@ -152,7 +155,10 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         acks.shutdown();
     }
 
-    /** The outputs of one input; an unreadable input and rejected rows are dead-lettered on the way. */
+    /**
+     * The outputs of one input. An unreadable input and rejected rows become dead letters among the outputs, sent and
+     * confirmed with them: the input is acked only once its letters are in the dead-letter queue too.
+     */
     private List<Output> shape(Message message) {
         List<Output> unread = passUnread(message);
         if (unread != null) {
@@ -163,12 +169,7 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
             batch = messages.fromMessage(message);
         } catch (MalformedBatchException e) {
             log.warn("dead-lettering an unreadable batch: {}", e.getMessage());
-            publisher.publishAndWait(
-                    topology.deadLetterExchange(),
-                    Stage.HANDLER.id(),
-                    BatchMessages.deadLetter(message, Stage.HANDLER, e.getMessage()));
-            stageMetrics.deadLetters("malformed").increment();
-            return List.of();
+            return List.of(deadLetter(message, e.getMessage(), "malformed"));
         }
         Optional<PipelineRunner.Result> shaped = runner.run(batch);
         if (shaped.isEmpty()) {
@@ -176,7 +177,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
                     withIdentity(message, batch), batch.table(), batch.rows().size());
         }
         PipelineRunner.Result result = shaped.get();
-        result.rejected().forEach((reason, rejected) -> deadLetter(rejected, reason, message));
+        List<Output> outputs = new ArrayList<>();
+        result.rejected().forEach((reason, rejected) -> outputs.addAll(deadLetters(rejected, reason, message)));
         count(batch.table(), "filtered", result.dropped());
         List<String> to = targets;
         if (result.targets() != null) {
@@ -184,15 +186,18 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
             List<String> unknown =
                     result.targets().stream().filter(t -> !targets.contains(t)).toList();
             if (!unknown.isEmpty()) {
-                deadLetter(
-                        result.output(), "route: " + unknown + " are not targets of this handler " + targets, message);
+                outputs.addAll(deadLetters(
+                        result.output(), "route: " + unknown + " are not targets of this handler " + targets, message));
             }
         }
         ChangeBatch output = result.output();
         count(batch.table(), "relayed", output.rows().size());
         List<Message> shapedMessages = messages.toMessages(output);
         keepFileName(message, shapedMessages);
-        return output.rows().isEmpty() ? List.of() : routed(output.table(), to, shapedMessages);
+        if (!output.rows().isEmpty()) {
+            outputs.addAll(routed(output.table(), to, shapedMessages));
+        }
+        return outputs;
     }
 
     /**
@@ -233,20 +238,29 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         return routed(table, targets, List.of(copy(message)));
     }
 
-    private static List<Output> routed(TableName table, List<String> to, List<Message> bodies) {
+    private List<Output> routed(TableName table, List<String> to, List<Message> bodies) {
         List<Output> outputs = new ArrayList<>();
         for (String target : to) {
             String routingKey = Topology.cleanRoutingKey(target, table);
-            bodies.forEach(body -> outputs.add(new Output(routingKey, body)));
+            bodies.forEach(body -> outputs.add(new Output(topology.cleanExchange(), routingKey, body, null)));
         }
         return outputs;
+    }
+
+    private Output deadLetter(Message message, String reason, String kind) {
+        return new Output(deadLetters.exchange(), deadLetters.routingKey(), deadLetters.letter(message, reason), kind);
     }
 
     /** Publishes every output; the future completes when all are confirmed. */
     private CompletableFuture<Void> publishAll(List<Output> outputs) {
         List<CompletableFuture<Void>> confirms = new ArrayList<>(outputs.size());
         for (Output output : outputs) {
-            confirms.add(publisher.publish(topology.cleanExchange(), output.routingKey(), output.message()));
+            CompletableFuture<Void> confirmed =
+                    publisher.publish(output.exchange(), output.routingKey(), output.message());
+            if (output.deadLetterKind() != null) {
+                confirmed = confirmed.thenRun(() -> deadLetters.counted(output.deadLetterKind()));
+            }
+            confirms.add(confirmed);
         }
         return CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new));
     }
@@ -255,14 +269,14 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private void deadLetter(ChangeBatch rejected, String reason, Message input) {
+    /** Rows a step rejected (or a route could not deliver), as dead letters of their own, naming the input's place. */
+    private List<Output> deadLetters(ChangeBatch rejected, String reason, Message input) {
+        List<Output> letters = new ArrayList<>();
         for (Message dead : messages.setAside(rejected, input)) {
-            publisher.publishAndWait(
-                    topology.deadLetterExchange(),
-                    Stage.HANDLER.id(),
-                    BatchMessages.deadLetter(dead, Stage.HANDLER, reason));
+            letters.add(deadLetter(dead, reason, "rejected"));
         }
         count(rejected.table(), "dead", rejected.rows().size());
+        return letters;
     }
 
     private void count(TableName table, String outcome, int rows) {

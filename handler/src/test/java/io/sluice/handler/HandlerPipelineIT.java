@@ -16,6 +16,7 @@ import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
+import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.TableName;
 import io.sluice.handler.pipeline.PipelineConfigException;
 import io.sluice.testkit.RabbitBroker;
@@ -104,6 +105,12 @@ class HandlerPipelineIT {
                                     "dead")
                             .count())
                     .isEqualTo(1);
+            // The stage's dead-letter counter too (what the alert reads), once the letter is confirmed.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            meters.counter(SluiceMetric.DEAD_LETTERS.meter(), "stage", "handler", "reason", "rejected")
+                                            .count()
+                                    == 1);
             assertThat(messages.fromMessage(toMessage(dead)).rows())
                     .singleElement()
                     .satisfies(r -> assertThat(r.values().get(0)).isEqualTo("2"));

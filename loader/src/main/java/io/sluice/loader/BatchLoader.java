@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.sluice.common.Retries;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.DeadLetters;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.amqp.Topology.Stage;
 import io.sluice.common.batch.ChangeBatch;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.BatchMessageListener;
@@ -40,8 +42,7 @@ final class BatchLoader implements BatchMessageListener {
 
     private final BatchMessages messages;
     private final BadRowIsolation writer;
-    private final ConfirmedPublisher publisher;
-    private final Topology topology;
+    private final DeadLetters deadLetters;
     private final StageMetrics stageMetrics;
     private final Timer batchTimer;
     private final Timer lag;
@@ -58,13 +59,9 @@ final class BatchLoader implements BatchMessageListener {
         this.retry = Retries.withBackoff(retryTimeout, TransientErrors::isTransient);
         this.messages = messages;
         this.writer = writer;
-        this.publisher = publisher;
-        this.topology = topology;
-        // Each reason counted from zero, so that an alert's increase() sees the very first dead letter.
         this.stageMetrics = new StageMetrics(meters, Stage.LOADER);
-        for (String kind : java.util.List.of("malformed", "refused")) {
-            stageMetrics.deadLetters(kind);
-        }
+        this.deadLetters =
+                new DeadLetters(publisher, topology, Stage.LOADER, stageMetrics, List.of("malformed", "refused"));
         this.batchTimer = SluiceMetric.BATCH.timer().tag("stage", "loader").register(meters);
         this.lag = SluiceMetric.LAG
                 .timer()
@@ -78,6 +75,8 @@ final class BatchLoader implements BatchMessageListener {
     public void onMessageBatch(List<Message> group) {
         List<ChangeBatch> batches = new ArrayList<>(group.size());
         Map<ChangeBatch, Message> received = new IdentityHashMap<>();
+        // Sent as they come, confirmed together before the group is acked (by the container, when this returns).
+        List<CompletableFuture<Void>> letters = new ArrayList<>();
         for (Message message : group) {
             try {
                 ChangeBatch batch = messages.fromMessage(message);
@@ -85,11 +84,11 @@ final class BatchLoader implements BatchMessageListener {
                 received.put(batch, message);
             } catch (MalformedBatchException e) {
                 log.warn("dead-lettering an unreadable batch: {}", e.getMessage());
-                deadLetter(message, e.getMessage(), "malformed");
+                letters.add(deadLetters.send(message, e.getMessage(), "malformed"));
             }
         }
         if (batches.isEmpty()) {
-            done(group);
+            done(group, letters);
             return;
         }
         MergeWriter.Result result;
@@ -117,7 +116,7 @@ final class BatchLoader implements BatchMessageListener {
                 if (refused.sqlState() != null) {
                     message.getMessageProperties().setHeader(BatchMessages.HEADER_SQLSTATE, refused.sqlState());
                 }
-                deadLetter(message, traced(refused.reason(), message), "refused");
+                letters.add(deadLetters.send(message, traced(refused.reason(), message), "refused"));
             }
             stageMetrics
                     .rows(refused.batch().table(), "dead")
@@ -138,11 +137,16 @@ final class BatchLoader implements BatchMessageListener {
                 lag.record(Duration.between(newest, now).abs());
             }
         }
-        done(group);
+        done(group, letters);
     }
 
-    /** Counts a group whose every message is committed to the target or dead-lettered: the container acks it now. */
-    private void done(List<Message> group) {
+    /**
+     * Waits for the group's dead letters to be confirmed, then counts the group, whose every message is now committed
+     * to the target or in the dead-letter queue: the container acks it next. A letter not confirmed fails the group,
+     * which is redelivered (its merge is idempotent).
+     */
+    private void done(List<Message> group, List<CompletableFuture<Void>> letters) {
+        ConfirmedPublisher.await(CompletableFuture.allOf(letters.toArray(CompletableFuture[]::new)));
         stageMetrics.messages().increment(group.size());
     }
 
@@ -175,14 +179,6 @@ final class BatchLoader implements BatchMessageListener {
 
     private static final java.util.regex.Pattern STAGING_PLACE =
             java.util.regex.Pattern.compile("COPY sluice_stage_\\d+, line \\d+");
-
-    private void deadLetter(Message message, String reason, String kind) {
-        publisher.publishAndWait(
-                topology.deadLetterExchange(),
-                Stage.LOADER.id(),
-                BatchMessages.deadLetter(message, Stage.LOADER, reason));
-        stageMetrics.deadLetters(kind).increment();
-    }
 
     @Override
     public void onMessage(Message message) {

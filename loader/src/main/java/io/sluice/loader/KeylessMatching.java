@@ -1,5 +1,6 @@
 package io.sluice.loader;
 
+import io.sluice.common.state.StateTables;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class KeylessMatching {
 
-    static final String LEDGER = "sluice.keyless_deletes";
+    static final String LEDGER = StateTables.KEYLESS_DELETES;
 
     private static final Logger log = LoggerFactory.getLogger(KeylessMatching.class);
 

@@ -1,6 +1,7 @@
 package io.sluice.loader;
 
 import io.sluice.common.pg.Identifiers;
+import io.sluice.common.state.StateTables;
 import io.sluice.loader.TableRule.DeleteMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,7 +58,8 @@ final class UpsertMerge {
     /** Deletes leave their version in {@code sluice.tombstones} and remove older target rows. */
     private static String hardDeletes(TargetTable table) {
         List<String> keys = table.keyNames();
-        return "tombstoned AS (INSERT INTO sluice.tombstones AS ts (target_table, key, lsn, seq) SELECT ?, "
+        return "tombstoned AS (INSERT INTO " + StateTables.TOMBSTONES
+                + " AS ts (target_table, key, lsn, seq) SELECT ?, "
                 + Sql.keyArray("l", keys) + ", l." + Sql.LSN + ", l." + Sql.SEQ + " FROM latest l WHERE l." + Sql.OP
                 + " = 'd' ON CONFLICT (target_table, key) DO UPDATE SET lsn = EXCLUDED.lsn, seq = EXCLUDED.seq,"
                 + " deleted_at = now() WHERE (ts.lsn, ts.seq) < (EXCLUDED.lsn, EXCLUDED.seq)), "
@@ -73,7 +75,7 @@ final class UpsertMerge {
                 + ", " + Sql.SEQ + ") SELECT " + Sql.list("l", table.columnNames()) + ", l." + Sql.LSN + ", l."
                 + Sql.SEQ + " FROM latest l"
                 + (tombstones
-                        ? " LEFT JOIN sluice.tombstones ts ON ts.target_table = ? AND ts.key = "
+                        ? " LEFT JOIN " + StateTables.TOMBSTONES + " ts ON ts.target_table = ? AND ts.key = "
                                 + Sql.keyArray("l", keys)
                         : "")
                 + " WHERE l." + Sql.OP + " <> 'd'"
@@ -107,8 +109,8 @@ final class UpsertMerge {
      * the lock alone, so it has either committed (and is seen) or waits for this one.
      */
     private static boolean anyTombstones(Connection connection, TargetTable table) throws SQLException {
-        try (PreparedStatement query =
-                connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM sluice.tombstones WHERE target_table = ?)")) {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM " + StateTables.TOMBSTONES + " WHERE target_table = ?)")) {
             query.setString(1, table.name().toString());
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();

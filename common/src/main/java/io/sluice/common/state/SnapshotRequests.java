@@ -8,14 +8,14 @@ public final class SnapshotRequests {
 
     /** Parameters: source, table ({@code schema.table}). */
     public static final String REQUEST_TABLE =
-            "INSERT INTO sluice.snapshot_requests (source, table_name) VALUES (?, ?)";
+            "INSERT INTO " + StateTables.SNAPSHOT_REQUESTS + " (source, table_name) VALUES (?, ?)";
 
     /**
      * Parameters: source, table, row filter (an SQL condition on the table, or NULL for every row); returns the
      * request's id, by which {@link #FOLLOW} finds the snapshot it becomes.
      */
-    public static final String REQUEST_ROWS =
-            "INSERT INTO sluice.snapshot_requests (source, table_name, row_filter)" + " VALUES (?, ?, ?) RETURNING id";
+    public static final String REQUEST_ROWS = "INSERT INTO " + StateTables.SNAPSHOT_REQUESTS
+            + " (source, table_name, row_filter)" + " VALUES (?, ?, ?) RETURNING id";
 
     /**
      * Parameters: a request's id, twice. Where it stands: {@code requested} while it waits, else its snapshot's state with
@@ -23,18 +23,19 @@ public final class SnapshotRequests {
      * it.
      */
     public static final String FOLLOW = "SELECT 'requested' AS state, 0 AS chunks_done, 0 AS chunks, 0 AS rows"
-            + " FROM sluice.snapshot_requests WHERE id = ?"
+            + " FROM " + StateTables.SNAPSHOT_REQUESTS + " WHERE id = ?"
             + " UNION ALL SELECT s.state, count(c.*) FILTER (WHERE c.state = 'done'), count(c.*), coalesce(sum(c.rows), 0)"
             + " FROM sluice.snapshots s LEFT JOIN sluice.snapshot_chunks c"
             + " ON c.source = s.source AND c.slot = s.slot AND c.scope = s.scope"
             + " WHERE s.request_id = ? GROUP BY s.state";
 
     /** Parameters: source, table, key column, keys ({@code text[]}); returns the request's id. */
-    public static final String REQUEST_REPAIR = "INSERT INTO sluice.snapshot_requests"
+    public static final String REQUEST_REPAIR = "INSERT INTO " + StateTables.SNAPSHOT_REQUESTS
             + " (source, table_name, key_column, keys) VALUES (?, ?, ?, ?) RETURNING id";
 
     /** Parameter: the request's id; whether it is still waiting. */
-    public static final String WAITING = "SELECT EXISTS (SELECT 1 FROM sluice.snapshot_requests WHERE id = ?)";
+    public static final String WAITING =
+            "SELECT EXISTS (SELECT 1 FROM " + StateTables.SNAPSHOT_REQUESTS + " WHERE id = ?)";
 
     private SnapshotRequests() {}
 }

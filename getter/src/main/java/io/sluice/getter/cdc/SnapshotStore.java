@@ -3,6 +3,7 @@ package io.sluice.getter.cdc;
 import io.sluice.common.pg.Lsn;
 import io.sluice.common.pg.TableName;
 import io.sluice.common.state.SnapshotRequests;
+import io.sluice.common.state.StateTables;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
@@ -120,7 +121,7 @@ class SnapshotStore {
     java.util.Optional<Repair> nextRepair(CdcProperties.Source source) {
         return jdbc
                 .query(
-                        "SELECT id, table_name, key_column, keys FROM sluice.snapshot_requests"
+                        "SELECT id, table_name, key_column, keys FROM " + StateTables.SNAPSHOT_REQUESTS
                                 + " WHERE source = ? AND keys IS NOT NULL ORDER BY id LIMIT 1",
                         (rs, i) -> new Repair(
                                 rs.getLong(1), TableName.parse(rs.getString(2)), rs.getString(3), List.of((String[])
@@ -132,13 +133,13 @@ class SnapshotStore {
 
     /** Removes a repair once everything it sent is confirmed by the broker. */
     void repaired(Repair repair) {
-        jdbc.update("DELETE FROM sluice.snapshot_requests WHERE id = ?", repair.id());
+        jdbc.update("DELETE FROM " + StateTables.SNAPSHOT_REQUESTS + " WHERE id = ?", repair.id());
     }
 
     /** Turns this source's requests into started ad hoc snapshots; returns every unfinished ad hoc snapshot. */
     List<Job> adhocJobs(CdcProperties.Source source) {
         jdbc.query(
-                "DELETE FROM sluice.snapshot_requests WHERE source = ? AND keys IS NULL"
+                "DELETE FROM " + StateTables.SNAPSHOT_REQUESTS + " WHERE source = ? AND keys IS NULL"
                         + " RETURNING id, table_name, row_filter",
                 rs -> {
                     begin(Job.adhoc(source, TableName.parse(rs.getString(2)), filter(rs.getString(3))), rs.getLong(1));

@@ -1,9 +1,9 @@
 package io.sluice.getter.files;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
+import io.sluice.common.amqp.DeadLetters;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Op;
@@ -50,11 +50,9 @@ final class FileLoad {
     private final FileLedger ledger;
     private final String owner;
     private final RawBatchPublisher raw;
-    private final ConfirmedPublisher publisher;
-    private final Topology topology;
+    private final DeadLetters deadLetters;
     private final int maxBatchRows;
     private final Duration progressInterval;
-    private final Counter badLineLetters;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private long lastProgress;
 
@@ -72,11 +70,14 @@ final class FileLoad {
         this.ledger = ledger;
         this.owner = owner;
         this.raw = raw;
-        this.publisher = publisher;
-        this.topology = topology;
         this.maxBatchRows = maxBatchRows;
         this.progressInterval = progressInterval;
-        this.badLineLetters = new StageMetrics(meters, Topology.Stage.GETTER).deadLetters("bad-line");
+        this.deadLetters = new DeadLetters(
+                publisher,
+                topology,
+                Topology.Stage.GETTER,
+                new StageMetrics(meters, Topology.Stage.GETTER),
+                List.of("bad-line"));
     }
 
     Outcome load(Claim claim) throws Exception {
@@ -159,10 +160,8 @@ final class FileLoad {
                     new ChangeBatch(source.name(), Origin.FILE, source.table(), source.columns(), batch),
                     java.util.Map.of(HEADER_FILE, claim.path()))); // so that any later dead letter names it
         }
-        badLineLetters.increment(badLines.size());
         for (ParsedLine line : badLines) {
-            confirms.add(publisher.publish(
-                    topology.deadLetterExchange(), Topology.Stage.GETTER.id(), deadLetter(claim, line)));
+            confirms.add(deadLetters.sendLetter(deadLetter(claim, line), "bad-line"));
         }
         pending.add(
                 new Pending(lastLine, rows, bad, CompletableFuture.allOf(confirms.toArray(CompletableFuture[]::new))));

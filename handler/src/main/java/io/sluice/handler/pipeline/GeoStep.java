@@ -3,12 +3,10 @@ package io.sluice.handler.pipeline;
 import io.sluice.common.batch.Column;
 import io.sluice.common.batch.Op;
 import io.sluice.common.pg.Identifiers;
-import io.sluice.common.pg.TableName;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.springframework.boot.convert.DurationStyle;
 
 /**
  * {@code geo}: the seeds' map matching — gives each row with a point the id of the region that covers it:
@@ -36,17 +34,23 @@ final class GeoStep implements StepType {
 
     @Override
     public Step create(StepConfig config) {
-        Map<String, StepConfig> entries = config.entries("lon", "lat", "regions", "id", "shape", "column");
+        StepOptions options = StepOptions.of(
+                config,
+                List.of("lon", "lat", "regions", "id", "shape", "column", "refresh"),
+                "lon",
+                "lat",
+                "regions",
+                "id",
+                "shape",
+                "column");
         DataSource dataSource = config.referenceDatabase(reference);
-        String lonColumn = entries.get("lon").text();
-        String latColumn = entries.get("lat").text();
-        String target = entries.get("column").text();
-        Duration refresh = entries.containsKey("refresh")
-                ? DurationStyle.detectAndParse(entries.get("refresh").text())
-                : Duration.ofMinutes(10);
-        String query = "SELECT " + Identifiers.quote(entries.get("id").text()) + "::text, "
-                + Identifiers.quote(entries.get("shape").text()) + "::text FROM "
-                + TableName.parse(entries.get("regions").text()).quoted();
+        String lonColumn = options.text("lon");
+        String latColumn = options.text("lat");
+        String target = options.text("column");
+        Duration refresh = options.duration("refresh", Duration.ofMinutes(10));
+        String query = "SELECT " + Identifiers.quote(options.text("id")) + "::text, "
+                + Identifiers.quote(options.text("shape")) + "::text FROM "
+                + options.table("regions").quoted();
         Regions regions = new Regions(dataSource, query, refresh);
         try {
             regions.current(); // a bad table, column or polygon stops start-up

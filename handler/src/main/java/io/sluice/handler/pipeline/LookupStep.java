@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.springframework.boot.convert.DurationStyle;
 
 /**
  * {@code lookup}: enriches rows from a reference table, e.g. {@code user_id → region, level}:
@@ -50,19 +49,43 @@ final class LookupStep implements StepType {
         return "lookup";
     }
 
+    /** A lookup's options, read and checked at start-up. */
+    record Options(
+            TableName table,
+            String key,
+            String on,
+            List<String> columns,
+            Miss miss,
+            long cacheSize,
+            Duration cacheTtl) {
+
+        static Options of(StepConfig config) {
+            StepOptions options = StepOptions.of(
+                    config, List.of("table", "key", "on", "columns", "miss", "cache"), "table", "key", "columns");
+            StepOptions cache = options.nested("cache", List.of("size", "ttl"));
+            String key = options.text("key");
+            return new Options(
+                    options.table("table"),
+                    key,
+                    options.text("on", key),
+                    options.texts("columns"),
+                    options.choice("miss", Miss.class, Miss.KEEP),
+                    cache.count("size", 0, 100_000),
+                    cache.duration("ttl", Duration.ofMinutes(10)));
+        }
+    }
+
     @Override
     public Step create(StepConfig config) {
-        Map<String, StepConfig> entries = config.entries("table", "key", "columns");
+        Options options = Options.of(config);
         DataSource dataSource = config.referenceDatabase(reference);
-        TableName table = TableName.parse(entries.get("table").text());
-        String key = entries.get("key").text();
-        String on = entries.containsKey("on") ? entries.get("on").text() : key;
-        List<String> columns = entries.get("columns").texts();
-        Miss miss = entries.containsKey("miss") ? Miss.of(entries.get("miss")) : Miss.KEEP;
-        Map<String, StepConfig> cacheConfig =
-                entries.containsKey("cache") ? entries.get("cache").entries() : Map.of();
-        long size = cacheConfig.containsKey("size") ? cacheSize(cacheConfig.get("size")) : 100_000;
-        Duration ttl = cacheConfig.containsKey("ttl") ? cacheTtl(cacheConfig.get("ttl")) : Duration.ofMinutes(10);
+        TableName table = options.table();
+        String key = options.key();
+        String on = options.on();
+        List<String> columns = options.columns();
+        Miss miss = options.miss();
+        long size = options.cacheSize();
+        Duration ttl = options.cacheTtl();
         Map<String, String> types = referenceTypes(config, dataSource, table, on, columns);
         Cache<String, Optional<List<String>>> cache =
                 Caffeine.newBuilder().maximumSize(size).expireAfterWrite(ttl).build();
@@ -126,40 +149,7 @@ final class LookupStep implements StepType {
         /** The row is filtered out. */
         DROP,
         /** The row is dead-lettered with the key it lacked. */
-        DEAD_LETTER;
-
-        static Miss of(StepConfig config) {
-            String text = config.text();
-            for (Miss miss : values()) {
-                if (miss.name()
-                        .toLowerCase(java.util.Locale.ROOT)
-                        .replace('_', '-')
-                        .equals(text)) {
-                    return miss;
-                }
-            }
-            throw config.error("miss is keep, drop or dead-letter, not '" + text + "'");
-        }
-    }
-
-    private static long cacheSize(StepConfig config) {
-        try {
-            long size = Long.parseLong(config.text());
-            if (size >= 0) {
-                return size;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw config.error("cache.size is a number of entries (0 or more), not '" + config.text() + "'");
-    }
-
-    private static Duration cacheTtl(StepConfig config) {
-        try {
-            return DurationStyle.detectAndParse(config.text());
-        } catch (IllegalArgumentException e) {
-            throw config.error("cache.ttl is a duration such as 10m or 30s, not '" + config.text() + "'");
-        }
+        DEAD_LETTER
     }
 
     /** One query for all the keys; a key without a row is cached as a miss. */

@@ -87,11 +87,15 @@ class LookupIT {
     }
 
     @Test
-    void aWrongMissOrCacheOptionStopsStartUpSayingWhatItTakes() throws Exception {
+    void aWrongOrMisspeltOptionStopsStartUpSayingWhatItTakes() throws Exception {
         for (String[] wrong : new String[][] {
-            {"miss: ignore, cache: {size: 10, ttl: 1m}", "miss is keep, drop or dead-letter, not 'ignore'"},
-            {"miss: keep, cache: {size: lots, ttl: 1m}", "cache.size is a number of entries"},
-            {"miss: keep, cache: {size: 10, ttl: soon}", "cache.ttl is a duration such as 10m"}
+            {"miss: ignore, cache: {size: 10, ttl: 1m}", "miss is one of keep, drop, dead-letter, not 'ignore'"},
+            {"miss: keep, cache: {size: lots, ttl: 1m}", "cache.size is a whole number (0 or more), not 'lots'"},
+            {"miss: keep, cache: {size: -1, ttl: 1m}", "cache.size is a whole number (0 or more), not '-1'"},
+            {"miss: keep, cache: {size: 10, ttl: soon}", "cache.ttl is a duration such as 10m or 30s, not 'soon'"},
+            // A misspelt option would otherwise be ignored and its default used without a word.
+            {"mis: drop", "unknown option 'mis'; lookup takes table, key, on, columns, miss, cache"},
+            {"cache: {size: 10, tll: 1m}", "unknown option 'cache.tll'; lookup takes cache.size, cache.ttl"}
         }) {
             Path file = dir.resolve("wrong.yml");
             Files.writeString(file, """

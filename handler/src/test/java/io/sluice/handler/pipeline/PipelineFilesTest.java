@@ -127,6 +127,27 @@ class PipelineFilesTest {
     }
 
     @Test
+    void aMisspeltOrMalformedRouteOptionIsReportedWithFileAndLine() {
+        assertThatThrownBy(() -> read("""
+                        pipelines:
+                          public.orders:
+                            - rename: {a: b}
+                            - route: {target: [eu]}
+                        """))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageContaining("pipelines.yml:4")
+                .hasMessageContaining("unknown option 'target'; route takes targets, table");
+        assertThatThrownBy(() -> read("""
+                        pipelines:
+                          public.orders:
+                            - route: {table: "a.b.c"}
+                        """))
+                .isInstanceOf(PipelineConfigException.class)
+                .hasMessageContaining("pipelines.yml:3")
+                .hasMessageContaining("table: ");
+    }
+
+    @Test
     void aBadExpressionIsReportedWithFileAndLine() {
         assertThatThrownBy(() -> read("""
                         pipelines:

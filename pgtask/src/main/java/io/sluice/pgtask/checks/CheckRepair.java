@@ -2,6 +2,7 @@ package io.sluice.pgtask.checks;
 
 import io.sluice.common.pg.TableName;
 import io.sluice.common.state.SnapshotRequests;
+import io.sluice.common.state.StateTables;
 import io.sluice.pgtask.PgTaskProperties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -113,7 +114,7 @@ final class CheckRepair {
     }
 
     private void record(Connection c, boolean matched, List<String> keys, String detail) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.check_results (check_name,"
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + StateTables.CHECK_RESULTS + " (check_name,"
                 + " source_table, target_table, range_from, range_to, matched, differing_keys, detail)"
                 + " VALUES (?, ?, ?, 'repair', ?, ?, ?, ?)")) {
             insert.setString(1, config.name());

@@ -5,6 +5,7 @@ import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.TableName;
 import io.sluice.common.state.CheckOutcomes;
 import io.sluice.common.state.SnapshotRequests;
+import io.sluice.common.state.StateTables;
 import io.sluice.pgtask.PgTaskProperties;
 import io.sluice.pgtask.runner.Job;
 import java.sql.Connection;
@@ -180,7 +181,7 @@ public final class DataCheck implements Job {
 
     private void record(Connection c, Bucket bucket, Summary ours, Summary theirs, List<String> keys)
             throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.check_results (check_name,"
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + StateTables.CHECK_RESULTS + " (check_name,"
                 + " source_table, target_table, range_from, range_to, source_rows, target_rows, matched,"
                 + " differing_keys, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, config.name());
@@ -198,7 +199,7 @@ public final class DataCheck implements Job {
     }
 
     private void record(Connection c, TargetRules.Finding finding) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO sluice.check_results (check_name,"
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + StateTables.CHECK_RESULTS + " (check_name,"
                 + " source_table, target_table, range_from, range_to, matched, detail)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, config.name());

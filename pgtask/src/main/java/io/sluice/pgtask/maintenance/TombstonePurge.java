@@ -1,5 +1,6 @@
 package io.sluice.pgtask.maintenance;
 
+import io.sluice.common.state.StateTables;
 import io.sluice.pgtask.runner.Job;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,8 +44,8 @@ public final class TombstonePurge implements Job {
 
     @Override
     public String run(Instant now) throws Exception {
-        long tombstones = purge("sluice.tombstones", now);
-        long keylessDeletes = purge("sluice.keyless_deletes", now);
+        long tombstones = purge(StateTables.TOMBSTONES, now);
+        long keylessDeletes = purge(StateTables.KEYLESS_DELETES, now);
         return "purged " + tombstones + " tombstones and " + keylessDeletes + " keyless deletes older than " + horizon;
     }
 
