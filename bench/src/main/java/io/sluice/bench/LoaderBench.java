@@ -43,8 +43,9 @@ final class LoaderBench {
         }
         CopyFormats.measure(report, TestPostgres.get().newDatabase("bench_formats"), sample);
         double[] limit = sqlLimit(report);
-        double[] one = loaders(report, 1);
-        double[] two = loaders(report, 2);
+        double[] one = loaders(report, 1, "on-conflict");
+        double[] two = loaders(report, 2, "on-conflict");
+        double[] portable = loaders(report, 1, "portable");
         double limitTotal = total(limit);
         double oneTotal = total(one);
         double twoTotal = total(two);
@@ -54,6 +55,7 @@ final class LoaderBench {
         report.result("insert_vs_limit", ratio(one[0], limit[0]));
         report.result("update_vs_limit", ratio(one[1], limit[1]));
         report.result("two_vs_one", ratio(twoTotal, oneTotal));
+        report.result("portable_vs_on_conflict", ratio(total(portable), oneTotal));
         report.orderResults("loader_rows_s", "sql_limit_rows_s", "two_loaders_rows_s");
         return report;
     }
@@ -133,13 +135,17 @@ final class LoaderBench {
         return rates;
     }
 
-    /** Fills the queue with a phase's batches, then drains it with this many loader processes. */
-    private double[] loaders(Report report, int replicas) throws Exception {
+    /**
+     * Fills the queue with a phase's batches, then drains it with this many loader processes merging the
+     * {@code sluice.loader.merge} way: {@code on-conflict} (the default) or {@code portable}.
+     */
+    private double[] loaders(Report report, int replicas, String merge) throws Exception {
         TestDatabase target = TestPostgres.get().newDatabase("bench_loader");
         target.execute("CREATE TABLE feed_log " + TABLE);
         String prefix = RabbitBroker.uniquePrefix("bench");
         Topology topology = new Topology(prefix, List.of("warehouse"));
-        List<String> args = List.of(broker.serviceArgs(prefix, "--spring.datasource.url=" + target.jdbcUrl()));
+        List<String> args = List.of(broker.serviceArgs(
+                prefix, "--spring.datasource.url=" + target.jdbcUrl(), "--sluice.loader.merge=" + merge));
         double[] rates = new double[2];
         try {
             // A first start declares the topology; then the queue is filled while no loader runs.
@@ -162,7 +168,9 @@ final class LoaderBench {
                         writing += loader.metric("sluice_batch_seconds_sum", "stage=\"loader\"");
                     }
                     rates[phase] = report.add(
-                            (replicas == 1 ? "loader, " : replicas + " loaders, ") + phaseName(phase),
+                            (replicas == 1 ? "loader" : replicas + " loaders")
+                                    + (merge.equals("portable") ? " (portable merge), " : ", ")
+                                    + phaseName(phase),
                             null,
                             rows,
                             seconds,

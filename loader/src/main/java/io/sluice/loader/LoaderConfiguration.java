@@ -25,7 +25,8 @@ class LoaderConfiguration {
                 rules,
                 new TargetTables(dataSource, properties.createTables()),
                 AllowedTargets.of(properties.allowedTargets(), rules, Binder.get(environment)),
-                properties.maxRows());
+                properties.maxRows(),
+                properties.merge());
     }
 
     @Bean

@@ -19,9 +19,9 @@ final class MergeLock {
 
     private MergeLock() {}
 
-    static void acquire(Connection connection, TargetTable table, Staging staging, boolean truncating)
-            throws SQLException {
-        boolean exclusive = truncating
+    /** @param alone take the lock alone whatever the merge (a truncation, the portable merge) */
+    static void acquire(Connection connection, TargetTable table, Staging staging, boolean alone) throws SQLException {
+        boolean exclusive = alone
                 || staging.anyUnchanged()
                 || table.spec().mode() == WriteMode.HISTORY
                 || table.spec().mode() == WriteMode.APPEND

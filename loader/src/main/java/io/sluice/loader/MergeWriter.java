@@ -59,8 +59,20 @@ public class MergeWriter {
     private final TargetTables tables;
     private final TargetAllowList allowList;
     private final int maxRows;
+    private final MergeStrategy strategy;
 
     MergeWriter(DataSource dataSource, TableRules rules, TargetTables tables, TargetAllowList allowList, int maxRows) {
+        this(dataSource, rules, tables, allowList, maxRows, MergeStrategy.ON_CONFLICT);
+    }
+
+    MergeWriter(
+            DataSource dataSource,
+            TableRules rules,
+            TargetTables tables,
+            TargetAllowList allowList,
+            int maxRows,
+            MergeStrategy strategy) {
+        this.strategy = strategy;
         this.dataSource = dataSource;
         this.rules = rules;
         this.tables = tables;
@@ -126,7 +138,7 @@ public class MergeWriter {
                     TargetTable table = group.get(0).table();
                     List<ChangeBatch> batches =
                             group.stream().map(Prepared::batch).toList();
-                    written.merge(table.name(), merge(connection, table, batches, index++), Integer::sum);
+                    written.merge(table.name(), merge(connection, table, batches, index++, strategy), Integer::sum);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -138,8 +150,10 @@ public class MergeWriter {
         return new Result(written, List.of());
     }
 
-    private static int merge(Connection connection, TargetTable table, List<ChangeBatch> batches, int index)
+    private static int merge(
+            Connection connection, TargetTable table, List<ChangeBatch> batches, int index, MergeStrategy strategy)
             throws SQLException {
+        boolean portable = strategy == MergeStrategy.PORTABLE && table.spec().mode() == WriteMode.UPSERT;
         boolean multiset = table.spec().mode() == WriteMode.MULTISET;
         Optional<Version> truncation = Truncations.newest(batches);
         if (truncation.isPresent() && !table.spec().truncate()) {
@@ -156,7 +170,7 @@ public class MergeWriter {
             }
         }
         Staging staging = Staging.load(connection, table, batches, index);
-        MergeLock.acquire(connection, table, staging, truncation.isPresent());
+        MergeLock.acquire(connection, table, staging, truncation.isPresent() || portable);
         if (truncation.isPresent()) {
             Truncations.apply(connection, table, truncation.get());
         }
@@ -164,7 +178,13 @@ public class MergeWriter {
             Truncations.discardOlderRows(connection, table, staging);
         }
         switch (table.spec().mode()) {
-            case UPSERT -> UpsertMerge.merge(connection, table, staging);
+            case UPSERT -> {
+                if (portable) {
+                    PortableMerge.merge(connection, table, staging);
+                } else {
+                    UpsertMerge.merge(connection, table, staging);
+                }
+            }
             case APPEND -> AppendMerge.merge(connection, table, staging);
             case HISTORY -> HistoryMerge.merge(connection, table, staging);
             case MULTISET -> MultisetMerge.merge(connection, table, staging);

@@ -29,14 +29,19 @@ import org.springframework.amqp.core.MessageBuilder;
 /** The loader against real PostgreSQL and RabbitMQ: redelivered, duplicated and shuffled batches converge. */
 class LoaderIT {
 
-    private final TestDatabase target = TestPostgres.get().newDatabase("loader_target");
-    private LoaderFixture fixture;
+    final TestDatabase target = TestPostgres.get().newDatabase("loader_target");
+    LoaderFixture fixture;
 
     @BeforeEach
     void startLoader() {
         target.execute(AccountChanges.CREATE_TABLE);
         fixture = new LoaderFixture(target.jdbcUrl());
-        fixture.startLoader();
+        fixture.startLoader(loaderArgs());
+    }
+
+    /** Arguments a variant of these tests starts the loader with (the portable merge's, say). */
+    String[] loaderArgs() {
+        return new String[0];
     }
 
     @AfterEach

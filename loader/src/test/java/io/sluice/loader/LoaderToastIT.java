@@ -30,13 +30,18 @@ class LoaderToastIT {
             new Column("id", "bigint", true), new Column("n", "integer", false), new Column("body", "text", false));
     private static final String LARGE = "x".repeat(10_000);
 
-    private final TestDatabase target = TestPostgres.get().newDatabase("loader_toast");
-    private LoaderFixture fixture;
+    final TestDatabase target = TestPostgres.get().newDatabase("loader_toast");
+    LoaderFixture fixture;
 
     @BeforeEach
     void startLoader() {
         fixture = new LoaderFixture(target.jdbcUrl());
-        fixture.startLoader();
+        fixture.startLoader(loaderArgs());
+    }
+
+    /** Arguments a variant of these tests starts the loader with (the portable merge's, say). */
+    String[] loaderArgs() {
+        return new String[0];
     }
 
     @AfterEach

@@ -1,0 +1,96 @@
+package io.sluice.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
+import io.sluice.testkit.TestDatabase;
+import io.sluice.testkit.TestPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The portable merge ({@code sluice.loader.merge=portable}: {@code UPDATE … FROM} and {@code INSERT … WHERE NOT
+ * EXISTS}, no {@code ON CONFLICT}) against the same convergence tests as the default merge: duplicated and shuffled
+ * batches with deletes, special characters, poison rows, unsent TOAST values, two loaders at once, soft deletes.
+ */
+class LoaderPortableMergeIT {
+
+    private static final String[] PORTABLE = {"--sluice.loader.merge=portable"};
+
+    @Nested
+    class ConvergesAsTheDefaultMerge extends LoaderIT {
+        @Override
+        String[] loaderArgs() {
+            return PORTABLE;
+        }
+    }
+
+    @Nested
+    class KeepsUnsentValuesAsTheDefaultMerge extends LoaderToastIT {
+        @Override
+        String[] loaderArgs() {
+            return PORTABLE;
+        }
+    }
+
+    @Test
+    void twoLoadersWritingTheSameKeysConcurrentlyConverge() {
+        TestDatabase target = TestPostgres.get().newDatabase("loader_portable_two");
+        target.execute(AccountChanges.CREATE_TABLE);
+        Random random = new Random(17);
+        AccountChanges changes = AccountChanges.generate(random, 3_000, 200);
+        try (LoaderFixture fixture = new LoaderFixture(target.jdbcUrl())) {
+            fixture.startLoader("--sluice.loader.merge=portable", "--sluice.loader.consumers=2");
+            fixture.startLoader("--sluice.loader.merge=portable", "--sluice.loader.consumers=2");
+            changes.deliveries(random).forEach(fixture::send);
+            await().atMost(Duration.ofSeconds(120))
+                    .untilAsserted(
+                            () -> assertThat(AccountChanges.targetRows(target)).isEqualTo(changes.expected()));
+            assertThat(target.queryLong("SELECT count(*) FROM sluice.tombstones"))
+                    .as("every delete left its version")
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void softDeletesKeepTheRowFlaggedALateOlderChangeDoesNotReviveItAndANewerOneDoes() {
+        TestDatabase target = TestPostgres.get().newDatabase("loader_portable_soft");
+        TableName users = new TableName("public", "users");
+        List<Column> columns = List.of(new Column("id", "bigint", true), new Column("name", "text", false));
+        try (LoaderFixture fixture = new LoaderFixture(target.jdbcUrl())) {
+            fixture.startLoader("--sluice.loader.merge=portable", "--sluice.loader.tables[public.users].deletes=soft");
+            fixture.send(batch(users, columns, row(Op.INSERT, 10, "1", "ann")));
+            fixture.awaitQueueEmpty();
+            fixture.send(batch(users, columns, row(Op.DELETE, 30, "1", null), row(Op.DELETE, 30, "2", null)));
+            fixture.send(batch(users, columns, row(Op.UPDATE, 20, "1", "bob")));
+            fixture.awaitQueueEmpty();
+            assertThat(target.query("SELECT id, name, _sluice_deleted, _sluice_lsn FROM users ORDER BY id"))
+                    .as("the delete's version wins; the row keeps its values, flagged; a delete of an unseen key is"
+                            + " its own tombstone")
+                    .containsExactly(List.of(1L, "ann", true, 30L), Arrays.asList(2L, null, true, 30L));
+            fixture.send(batch(users, columns, row(Op.INSERT, 40, "1", "cy")));
+            fixture.awaitQueueEmpty();
+            assertThat(target.query("SELECT id, name, _sluice_deleted FROM users WHERE id = 1"))
+                    .containsExactly(List.of(1L, "cy", false));
+        }
+    }
+
+    private static Row row(Op op, long lsn, String id, String name) {
+        return new Row(op, lsn, 1, Instant.now(), Arrays.asList(id, name), List.of());
+    }
+
+    private static ChangeBatch batch(TableName table, List<Column> columns, Row... rows) {
+        return new ChangeBatch("shop", Origin.CDC, table, columns, List.of(rows));
+    }
+}
