@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -192,6 +193,20 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         }
         ChangeBatch output = result.output();
         count(batch.table(), "relayed", output.rows().size());
+        Map<String, ChangeBatch> shards = result.shards();
+        if (shards != null) {
+            shards.forEach((shard, rows) -> {
+                if (!targets.contains(shard)) {
+                    outputs.addAll(deadLetters(
+                            rows, "shard: " + shard + " is not a target of this handler " + targets, message));
+                    return;
+                }
+                List<Message> shardMessages = messages.toMessages(rows);
+                keepFileName(message, shardMessages);
+                outputs.addAll(routed(rows.table(), List.of(shard), shardMessages));
+            });
+            return outputs;
+        }
         List<Message> shapedMessages = messages.toMessages(output);
         keepFileName(message, shapedMessages);
         if (!output.rows().isEmpty()) {

@@ -19,6 +19,7 @@ import io.sluice.common.batch.Row;
 import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.pg.TableName;
 import io.sluice.handler.pipeline.PipelineConfigException;
+import io.sluice.handler.pipeline.ShardHash;
 import io.sluice.testkit.RabbitBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,6 +192,65 @@ class HandlerPipelineIT {
             assertThat(messages.fromMessage(toMessage(out)).table()).isEqualTo(new TableName("raw", "events"));
             Thread.sleep(500);
             assertThat(channel.messageCount(names.loaderQueue("warehouse"))).isZero();
+        }
+    }
+
+    @Test
+    void aShardStepSendsEveryKeyToExactlyOneTargetByItsHashDeletesIncluded() throws Exception {
+        Path file = dir.resolve("pipelines.yml");
+        Files.writeString(file, """
+                pipelines:
+                  public.orders:
+                    - shard: {targets: [warehouse, lake]}
+                """);
+        handler = start(file);
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int id = 1; id <= 200; id++) {
+            rows.add(new Row(Op.INSERT, 5, id, Instant.now(), List.of(Integer.toString(id), "x"), List.of()));
+        }
+        for (int id = 1; id <= 200; id += 10) {
+            rows.add(new Row(
+                    Op.DELETE, 6, id, Instant.now(), java.util.Arrays.asList(Integer.toString(id), null), List.of()));
+        }
+        ChangeBatch batch = new ChangeBatch(
+                "app",
+                Origin.CDC,
+                new TableName("public", "orders"),
+                List.of(new Column("id", "bigint", true), new Column("note", "text", false)),
+                rows);
+        try (Connection connection = RabbitBroker.get().newConnection();
+                Channel channel = connection.createChannel()) {
+            publish(channel, batch);
+            java.util.Map<String, String> shardOf = new java.util.HashMap<>();
+            int received = 0;
+            while (received < rows.size()) {
+                for (String target : List.of("warehouse", "lake")) {
+                    GetResponse out = channel.basicGet(names.loaderQueue(target), true);
+                    if (out == null) {
+                        continue;
+                    }
+                    for (Row row : messages.fromMessage(toMessage(out)).rows()) {
+                        String id = row.values().get(0);
+                        String before = shardOf.putIfAbsent(id, target);
+                        assertThat(before)
+                                .as("key " + id + " on one shard only")
+                                .isIn(null, target);
+                        assertThat(target)
+                                .as("key " + id)
+                                .isEqualTo(List.of("warehouse", "lake").get(ShardHash.of(List.of(id), 2)));
+                        received++;
+                    }
+                }
+                if (received < rows.size()) {
+                    await().pollDelay(Duration.ZERO)
+                            .atMost(Duration.ofSeconds(10))
+                            .until(() -> channel.messageCount(names.loaderQueue("warehouse"))
+                                            + channel.messageCount(names.loaderQueue("lake"))
+                                    > 0);
+                }
+            }
+            assertThat(shardOf).hasSize(200);
+            assertThat(shardOf.values()).contains("warehouse", "lake");
         }
     }
 

@@ -100,6 +100,11 @@ public class PipelineConfiguration {
     }
 
     @Bean
+    StepType shardStep() {
+        return new ShardStep();
+    }
+
+    @Bean
     PipelineRunner pipelineRunner(Pipelines pipelines, io.micrometer.core.instrument.MeterRegistry meters) {
         return new PipelineRunner(pipelines, meters);
     }

@@ -12,7 +12,44 @@ import java.util.Optional;
 public final class PipelineRunner {
 
     /** A shaped batch, the rows the steps rejected (by reason), and where it goes (null: every target). */
-    public record Result(ChangeBatch output, Map<String, ChangeBatch> rejected, int dropped, List<String> targets) {}
+    public record Result(
+            ChangeBatch output,
+            Map<String, ChangeBatch> rejected,
+            int dropped,
+            List<String> targets,
+            WorkingBatch.Sharding sharding) {
+
+        /** The output split by shard (target → its rows; a TRUNCATE in every shard), or null without sharding. */
+        public Map<String, ChangeBatch> shards() {
+            if (sharding == null) {
+                return null;
+            }
+            List<Integer> key = sharding.keyColumns().stream()
+                    .map(c -> output.columns().stream()
+                            .map(io.sluice.common.batch.Column::name)
+                            .toList()
+                            .indexOf(c))
+                    .toList();
+            List<String> targets = sharding.targets();
+            List<List<io.sluice.common.batch.Row>> rows = new java.util.ArrayList<>();
+            targets.forEach(t -> rows.add(new java.util.ArrayList<>()));
+            for (io.sluice.common.batch.Row row : output.rows()) {
+                if (row.op() == io.sluice.common.batch.Op.TRUNCATE) {
+                    rows.forEach(shard -> shard.add(row));
+                    continue;
+                }
+                List<String> values = key.stream().map(i -> row.values().get(i)).toList();
+                rows.get(ShardHash.of(values, targets.size())).add(row);
+            }
+            Map<String, ChangeBatch> shards = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < targets.size(); i++) {
+                if (!rows.get(i).isEmpty()) {
+                    shards.put(targets.get(i), output.withRows(rows.get(i)));
+                }
+            }
+            return shards;
+        }
+    }
 
     private final Pipelines pipelines;
     private final MeterRegistry meters;
@@ -50,8 +87,8 @@ public final class PipelineRunner {
             count(step, "dropped", working.dropped() - dropped);
             count(step, "dead", working.rejected().size() - dead);
         }
-        return Optional.of(
-                new Result(working.output(), working.rejectedBatches(), working.dropped(), working.targets()));
+        return Optional.of(new Result(
+                working.output(), working.rejectedBatches(), working.dropped(), working.targets(), working.sharding()));
     }
 
     private void count(Pipelines.NamedStep step, String outcome, int rows) {

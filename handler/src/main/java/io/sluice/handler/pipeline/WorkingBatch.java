@@ -59,6 +59,9 @@ public final class WorkingBatch {
     /** A row a step could not handle, and why. */
     public record Rejected(Row row, String step, String column, String reason) {}
 
+    /** Rows go to one target each, by the {@link ShardHash} of these columns over as many shards as targets. */
+    public record Sharding(List<String> keyColumns, List<String> targets) {}
+
     private final ChangeBatch input;
     private final List<Column> columns;
     private final List<Column> columnsView;
@@ -68,6 +71,7 @@ public final class WorkingBatch {
     private int dropped;
     private TableName table;
     private List<String> targets;
+    private Sharding sharding;
 
     public WorkingBatch(ChangeBatch input) {
         this.input = input;
@@ -97,6 +101,16 @@ public final class WorkingBatch {
 
     public List<String> targets() {
         return targets;
+    }
+
+    /** Sends each row to the target its key's shard names. */
+    public void shardBy(List<String> keyColumns, List<String> shardTargets) {
+        this.sharding = new Sharding(List.copyOf(keyColumns), List.copyOf(shardTargets));
+    }
+
+    /** How rows are split across targets, or null (the whole batch goes to {@link #targets()}). */
+    public Sharding sharding() {
+        return sharding;
     }
 
     /** The columns as they are now (a read-only view: steps change them through this class). */
