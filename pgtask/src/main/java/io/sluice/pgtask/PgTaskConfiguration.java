@@ -90,12 +90,12 @@ class PgTaskConfiguration {
             jobs.add(new PartitionRotation(partitions, databases.get(partitions.database(), partitions.name()), ddl));
         }
         for (PgTaskProperties.Check check : properties.checks()) {
-            jobs.add(new DataCheck(
-                    check,
-                    databases.get(check.source(), check.name()),
-                    databases.get(check.target(), check.name()),
-                    dataSource,
-                    meters));
+            List<DataSource> targets = check.shards().isEmpty()
+                    ? List.of(databases.get(check.target(), check.name()))
+                    : check.shards().stream()
+                            .map(shard -> databases.get(shard, check.name()))
+                            .toList();
+            jobs.add(new DataCheck(check, databases.get(check.source(), check.name()), targets, dataSource, meters));
         }
         for (PgTaskProperties.Swap swap : properties.swaps()) {
             jobs.add(new TableSwap(swap, databases.get(swap.database(), swap.name()), ddl));

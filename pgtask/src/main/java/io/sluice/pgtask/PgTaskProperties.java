@@ -121,6 +121,8 @@ public record PgTaskProperties(
      *     re-sent, deletes for keys the source no longer has, all versioned), then the check runs again until the
      *     table is equal or {@code repairTimeout} passes, and records the repair
      * @param repairTimeout how long a repair may take to reach the target
+     * @param shards for a sharded target (the handler's {@code shard} step): the databases holding its shards, whose
+     *     union is compared with the source instead of {@code target}'s (rules, freshness and repair need one target)
      */
     public record Check(
             @NotBlank String name,
@@ -138,7 +140,8 @@ public record PgTaskProperties(
             @DefaultValue("5m") Duration maxLag,
             @DefaultValue List<String> rules,
             @DefaultValue("false") boolean repair,
-            @DefaultValue("2m") Duration repairTimeout) {}
+            @DefaultValue("2m") Duration repairTimeout,
+            @DefaultValue List<String> shards) {}
 
     /**
      * Slow-query statistics.

@@ -32,7 +32,9 @@ public final class DataCheck implements Job {
 
     private final PgTaskProperties.Check config;
     private final DataSource source;
-    private final DataSource target;
+    /** The target, or the shards whose union is compared with the source. */
+    private final List<DataSource> targets;
+
     private final DataSource state;
     private final TableName sourceTable;
     private final TableName targetTable;
@@ -45,9 +47,23 @@ public final class DataCheck implements Job {
             DataSource target,
             DataSource state,
             MeterRegistry meters) {
+        this(config, source, List.of(target), state, meters);
+    }
+
+    /** @param targets the target, or every shard of a sharded target (the source is compared with their union) */
+    public DataCheck(
+            PgTaskProperties.Check config,
+            DataSource source,
+            List<DataSource> targets,
+            DataSource state,
+            MeterRegistry meters) {
+        if (targets.size() > 1 && (config.repair() || !config.rules().isEmpty() || config.freshnessColumn() != null)) {
+            throw new IllegalStateException("check '" + config.name() + "': with shards, rules, freshness-column and"
+                    + " repair are not supported yet; the check compares the source with the union of the shards");
+        }
         this.config = config;
         this.source = source;
-        this.target = target;
+        this.targets = List.copyOf(targets);
         this.state = state;
         this.sourceTable = TableName.parse(config.table());
         this.targetTable = TableName.parse(config.targetTable() != null ? config.targetTable() : config.table());
@@ -80,12 +96,16 @@ public final class DataCheck implements Job {
 
     @Override
     public String run(Instant now) throws Exception {
-        TableSides sides = TableSides.of(config, source, sourceTable, target, targetTable);
+        TableSides sides = TableSides.of(config, source, sourceTable, targets.get(0), targetTable);
         // One connection to each side and to the state for the whole run, repair and its comparisons included.
+        List<Connection> shards = new ArrayList<>();
         try (Connection s = sides.open(source);
-                Connection t = sides.open(target);
                 Connection records = state.getConnection()) {
-            Comparison found = compare(sides, s, t, records);
+            for (DataSource target : targets) {
+                shards.add(sides.open(target));
+            }
+            Connection t = shards.get(0);
+            Comparison found = compare(sides, s, shards, records);
             List<String> broken = new ArrayList<>();
             for (TargetRules.Finding finding : rules.check(s, sourceTable, t, targetTable)) {
                 record(records, finding);
@@ -105,7 +125,7 @@ public final class DataCheck implements Job {
             if (config.repair()) {
                 String repaired = new CheckRepair(config, sides, sourceTable, targetTable)
                         .repair(s, t, records, found.differing(), () -> {
-                            Comparison again = compare(sides, s, t, null);
+                            Comparison again = compare(sides, s, shards, null);
                             mismatchedKeys.set(again.differing().size());
                             return again.differing();
                         });
@@ -116,6 +136,10 @@ public final class DataCheck implements Job {
                 return mismatch + "; snapshot requested" + rulesDetail;
             }
             return mismatch + rulesDetail;
+        } finally {
+            for (Connection shard : shards) {
+                shard.close();
+            }
         }
     }
 
@@ -123,7 +147,8 @@ public final class DataCheck implements Job {
     record Comparison(List<String> differing, long sourceRows, long targetRows, int mismatchedBuckets) {}
 
     /** Compares the two sides bucket by bucket, recording each top-level bucket in {@code records} unless null. */
-    private Comparison compare(TableSides sides, Connection s, Connection t, Connection records) throws SQLException {
+    private Comparison compare(TableSides sides, Connection s, List<Connection> t, Connection records)
+            throws SQLException {
         List<String> differing = new ArrayList<>();
         long sourceRows = 0;
         long targetRows = 0;
@@ -155,7 +180,7 @@ public final class DataCheck implements Job {
     private void drill(
             TableSides sides,
             Connection s,
-            Connection t,
+            List<Connection> t,
             Bucket bucket,
             Summary ours,
             Summary theirs,
@@ -235,5 +260,14 @@ public final class DataCheck implements Job {
     /** A bucket's row count and checksum. */
     record Summary(long rows, String checksum) {
         static final Summary EMPTY = new Summary(0, "0");
+
+        /** The summary of two disjoint sets of rows (two shards' parts of a bucket). */
+        Summary plus(Summary other) {
+            return new Summary(
+                    rows + other.rows,
+                    new java.math.BigInteger(checksum)
+                            .add(new java.math.BigInteger(other.checksum))
+                            .toString());
+        }
     }
 }

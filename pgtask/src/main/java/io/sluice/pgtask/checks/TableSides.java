@@ -107,11 +107,28 @@ final class TableSides {
         return parts;
     }
 
-    /** The keys of a bucket that are missing on one side or whose rows differ, at most {@code limit}. */
-    List<String> differingKeys(Connection source, Connection target, DataCheck.Bucket bucket, int limit)
+    /** {@link #summarize} over several databases whose union is one side (a sharded target): counts and sums add. */
+    Map<DataCheck.Bucket, DataCheck.Summary> summarize(
+            List<Connection> union, boolean sourceSide, DataCheck.Bucket bucket, int ways) throws SQLException {
+        Map<DataCheck.Bucket, DataCheck.Summary> all = new HashMap<>();
+        for (Connection c : union) {
+            summarize(c, sourceSide, bucket, ways)
+                    .forEach((part, summary) -> all.merge(part, summary, DataCheck.Summary::plus));
+        }
+        return all;
+    }
+
+    /**
+     * The keys of a bucket that are missing on one side or whose rows differ, at most {@code limit}; the target side is
+     * the union of {@code targets}, where a key held by two of them differs.
+     */
+    List<String> differingKeys(Connection source, List<Connection> targets, DataCheck.Bucket bucket, int limit)
             throws SQLException {
         Map<String, String> ours = hashes(source, true, bucket);
-        Map<String, String> theirs = hashes(target, false, bucket);
+        Map<String, String> theirs = new HashMap<>();
+        for (Connection target : targets) {
+            hashes(target, false, bucket).forEach((k, hash) -> theirs.merge(k, hash, (a, b) -> "on two shards"));
+        }
         Set<String> keys = new LinkedHashSet<>();
         ours.forEach((k, hash) -> {
             if (!hash.equals(theirs.get(k))) {
