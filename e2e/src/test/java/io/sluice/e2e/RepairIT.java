@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -127,15 +126,9 @@ class RepairIT {
                         true,
                         Duration.ofMinutes(1),
                         List.of()),
-                dataSource(source),
-                dataSource(target),
-                dataSource(target),
+                source.dataSource(),
+                target.dataSource(),
+                target.dataSource(),
                 new SimpleMeterRegistry());
-    }
-
-    private static PGSimpleDataSource dataSource(TestDatabase db) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(db.jdbcUrl());
-        return dataSource;
     }
 }

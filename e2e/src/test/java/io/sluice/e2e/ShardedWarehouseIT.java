@@ -26,7 +26,6 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -112,9 +111,9 @@ class ShardedWarehouseIT {
                         false,
                         Duration.ofMinutes(2),
                         SHARDS),
-                dataSource(source),
-                List.of(dataSource(shard0), dataSource(shard1)),
-                dataSource(shard0),
+                source.dataSource(),
+                List.of(shard0.dataSource(), shard1.dataSource()),
+                shard0.dataSource(),
                 new SimpleMeterRegistry());
         long expected = source.queryLong("SELECT count(*) FROM orders");
         await().atMost(Duration.ofSeconds(60))
@@ -136,11 +135,5 @@ class ShardedWarehouseIT {
         assertThat(shard0.queryLong("SELECT count(*) FROM orders"))
                 .as("both shards hold a share")
                 .isBetween(expected / 3, expected * 2 / 3);
-    }
-
-    private static PGSimpleDataSource dataSource(TestDatabase db) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(db.jdbcUrl());
-        return ds;
     }
 }

@@ -15,6 +15,13 @@ public record TestDatabase(String name, String jdbcUrl) {
         return DriverManager.getConnection(jdbcUrl);
     }
 
+    /** A plain (unpooled) DataSource of this database, for code under test that takes one. */
+    public javax.sql.DataSource dataSource() {
+        org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setURL(jdbcUrl);
+        return dataSource;
+    }
+
     /** Runs statements, each in its own autocommit transaction. */
     public void execute(String... statements) {
         try (Connection c = connect();

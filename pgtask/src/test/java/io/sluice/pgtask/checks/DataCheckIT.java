@@ -12,7 +12,6 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** A source-versus-target check finds exactly the keys changed behind the pipeline's back, and nothing when equal. */
 class DataCheckIT {
@@ -26,7 +25,7 @@ class DataCheckIT {
     @BeforeEach
     void tables() {
         Flyway.configure()
-                .dataSource(dataSource(target))
+                .dataSource(target.dataSource())
                 .locations("classpath:io/sluice/common/db/migration")
                 .schemas("sluice")
                 .defaultSchema("sluice")
@@ -117,9 +116,9 @@ class DataCheckIT {
                         false,
                         Duration.ofMinutes(2),
                         List.of()),
-                dataSource(source),
-                dataSource(target),
-                dataSource(target),
+                source.dataSource(),
+                target.dataSource(),
+                target.dataSource(),
                 meters);
     }
 
@@ -154,9 +153,9 @@ class DataCheckIT {
                         false,
                         Duration.ofMinutes(2),
                         List.of("shard0", "shard1")),
-                dataSource(source),
-                List.of(dataSource(shard0), dataSource(shard1)),
-                dataSource(target),
+                source.dataSource(),
+                List.of(shard0.dataSource(), shard1.dataSource()),
+                target.dataSource(),
                 meters);
         assertThat(check.run(Instant.now())).isEqualTo("source = target: 60000 rows in 8 buckets");
 
@@ -166,11 +165,5 @@ class DataCheckIT {
         shard0.execute("INSERT INTO orders VALUES (99, 148.5, 'note 99', timestamptz '2026-11-30 00:01:39+00')");
         // 99 belongs to shard1 (odd) and is there too: on two shards, it differs though both copies are right.
         assertThat(check.run(Instant.now())).contains("keys [7, 43, 99]");
-    }
-
-    private static PGSimpleDataSource dataSource(TestDatabase db) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(db.jdbcUrl());
-        return dataSource;
     }
 }

@@ -12,7 +12,6 @@ import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** pg_stat_statements history: deltas per interval, top-N, and no negative deltas across a statistics reset. */
 class SlowQueryStatsIT {
@@ -25,7 +24,7 @@ class SlowQueryStatsIT {
 
     @BeforeEach
     void setUp() {
-        PGSimpleDataSource stateSource = dataSource(state);
+        javax.sql.DataSource stateSource = state.dataSource();
         Flyway.configure()
                 .dataSource(stateSource)
                 .locations("classpath:io/sluice/common/db/migration")
@@ -38,7 +37,7 @@ class SlowQueryStatsIT {
         queries = new SlowQueries(stateSource);
         job = new SlowQueryStats(
                 "0 */5 * * * *",
-                Map.of("source", dataSource(watched)),
+                Map.of("source", watched.dataSource()),
                 stateSource,
                 Duration.ofDays(30),
                 new SlowQueryMetrics(queries, 10, meters));
@@ -81,11 +80,5 @@ class SlowQueryStatsIT {
         assertThat(state.queryLong("SELECT count(DISTINCT taken_at) FROM sluice.query_stats"))
                 .isEqualTo(1);
         assertThat(meters.find("sluice.pgtask.query.calls").gauges()).isNotEmpty();
-    }
-
-    private static PGSimpleDataSource dataSource(TestDatabase db) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(db.jdbcUrl());
-        return dataSource;
     }
 }
