@@ -73,7 +73,8 @@ class LoaderPortableMergeIT {
             fixture.send(batch(users, columns, row(Op.INSERT, 10, "1", "ann")));
             fixture.awaitQueueEmpty();
             fixture.send(batch(users, columns, row(Op.DELETE, 30, "1", null), row(Op.DELETE, 30, "2", null)));
-            fixture.send(batch(users, columns, row(Op.UPDATE, 20, "1", "bob")));
+            fixture.awaitQueueEmpty();
+            fixture.send(batch(users, columns, row(Op.UPDATE, 20, "1", "bob"))); // late and older
             fixture.awaitQueueEmpty();
             assertThat(target.query("SELECT id, name, _sluice_deleted, _sluice_lsn FROM users ORDER BY id"))
                     .as("the delete's version wins; the row keeps its values, flagged; a delete of an unseen key is"
