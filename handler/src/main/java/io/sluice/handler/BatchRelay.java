@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -193,9 +192,8 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         }
         ChangeBatch output = result.output();
         count(batch.table(), "relayed", output.rows().size());
-        Map<String, ChangeBatch> shards = result.shards();
-        if (shards != null) {
-            shards.forEach((shard, rows) -> {
+        if (result.sharding() != null) {
+            result.sharding().split(output).forEach((shard, rows) -> {
                 if (!targets.contains(shard)) {
                     outputs.addAll(deadLetters(
                             rows, "shard: " + shard + " is not a target of this handler " + targets, message));

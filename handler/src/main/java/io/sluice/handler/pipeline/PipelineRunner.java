@@ -17,39 +17,7 @@ public final class PipelineRunner {
             Map<String, ChangeBatch> rejected,
             int dropped,
             List<String> targets,
-            WorkingBatch.Sharding sharding) {
-
-        /** The output split by shard (target → its rows; a TRUNCATE in every shard), or null without sharding. */
-        public Map<String, ChangeBatch> shards() {
-            if (sharding == null) {
-                return null;
-            }
-            List<Integer> key = sharding.keyColumns().stream()
-                    .map(c -> output.columns().stream()
-                            .map(io.sluice.common.batch.Column::name)
-                            .toList()
-                            .indexOf(c))
-                    .toList();
-            List<String> targets = sharding.targets();
-            List<List<io.sluice.common.batch.Row>> rows = new java.util.ArrayList<>();
-            targets.forEach(t -> rows.add(new java.util.ArrayList<>()));
-            for (io.sluice.common.batch.Row row : output.rows()) {
-                if (row.op() == io.sluice.common.batch.Op.TRUNCATE) {
-                    rows.forEach(shard -> shard.add(row));
-                    continue;
-                }
-                List<String> values = key.stream().map(i -> row.values().get(i)).toList();
-                rows.get(ShardHash.of(values, targets.size())).add(row);
-            }
-            Map<String, ChangeBatch> shards = new java.util.LinkedHashMap<>();
-            for (int i = 0; i < targets.size(); i++) {
-                if (!rows.get(i).isEmpty()) {
-                    shards.put(targets.get(i), output.withRows(rows.get(i)));
-                }
-            }
-            return shards;
-        }
-    }
+            WorkingBatch.Sharding sharding) {}
 
     private final Pipelines pipelines;
     private final MeterRegistry meters;

@@ -1,5 +1,6 @@
 package io.sluice.handler.pipeline;
 
+import io.sluice.common.batch.Column;
 import java.util.HashSet;
 import java.util.List;
 
@@ -34,8 +35,8 @@ final class ShardStep implements StepType {
             List<String> columns = key != null
                     ? key
                     : batch.columns().stream()
-                            .filter(io.sluice.common.batch.Column::key)
-                            .map(io.sluice.common.batch.Column::name)
+                            .filter(Column::key)
+                            .map(Column::name)
                             .toList();
             List<String> missing =
                     columns.stream().filter(c -> batch.indexOf(c) < 0).toList();

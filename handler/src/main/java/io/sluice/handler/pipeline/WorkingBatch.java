@@ -60,7 +60,34 @@ public final class WorkingBatch {
     public record Rejected(Row row, String step, String column, String reason) {}
 
     /** Rows go to one target each, by the {@link ShardHash} of these columns over as many shards as targets. */
-    public record Sharding(List<String> keyColumns, List<String> targets) {}
+    public record Sharding(List<String> keyColumns, List<String> targets) {
+
+        /** A shaped batch split by shard: target → its rows (a TRUNCATE in every shard); shards without rows are left out. */
+        public Map<String, ChangeBatch> split(ChangeBatch batch) {
+            List<String> names = batch.columns().stream().map(Column::name).toList();
+            int[] key = keyColumns.stream().mapToInt(names::indexOf).toArray();
+            List<List<Row>> shards = new ArrayList<>();
+            targets.forEach(t -> shards.add(new ArrayList<>()));
+            for (Row row : batch.rows()) {
+                if (row.op() == Op.TRUNCATE) {
+                    shards.forEach(shard -> shard.add(row));
+                    continue;
+                }
+                List<String> values = new ArrayList<>(key.length);
+                for (int i : key) {
+                    values.add(row.values().get(i));
+                }
+                shards.get(ShardHash.of(values, targets.size())).add(row);
+            }
+            Map<String, ChangeBatch> split = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < targets.size(); i++) {
+                if (!shards.get(i).isEmpty()) {
+                    split.put(targets.get(i), batch.withRows(shards.get(i)));
+                }
+            }
+            return split;
+        }
+    }
 
     private final ChangeBatch input;
     private final List<Column> columns;
