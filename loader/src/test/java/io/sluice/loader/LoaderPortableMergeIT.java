@@ -1,7 +1,6 @@
 package io.sluice.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Column;
@@ -11,18 +10,17 @@ import io.sluice.common.batch.Row;
 import io.sluice.common.pg.TableName;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
  * The portable merge ({@code sluice.loader.merge=portable}: {@code UPDATE … FROM} and {@code INSERT … WHERE NOT
  * EXISTS}, no {@code ON CONFLICT}) against the same convergence tests as the default merge: duplicated and shuffled
- * batches with deletes, special characters, poison rows, unsent TOAST values, two loaders at once, soft deletes.
+ * batches with deletes, special characters, poison rows, unsent TOAST values, soft deletes; two loaders at once in
+ * {@link LoaderResilienceIT}.
  */
 class LoaderPortableMergeIT {
 
@@ -41,25 +39,6 @@ class LoaderPortableMergeIT {
         @Override
         String[] loaderArgs() {
             return PORTABLE;
-        }
-    }
-
-    @Test
-    void twoLoadersWritingTheSameKeysConcurrentlyConverge() {
-        TestDatabase target = TestPostgres.get().newDatabase("loader_portable_two");
-        target.execute(AccountChanges.CREATE_TABLE);
-        Random random = new Random(17);
-        AccountChanges changes = AccountChanges.generate(random, 3_000, 200);
-        try (LoaderFixture fixture = new LoaderFixture(target.jdbcUrl())) {
-            fixture.startLoader("--sluice.loader.merge=portable", "--sluice.loader.consumers=2");
-            fixture.startLoader("--sluice.loader.merge=portable", "--sluice.loader.consumers=2");
-            changes.deliveries(random).forEach(fixture::send);
-            await().atMost(Duration.ofSeconds(120))
-                    .untilAsserted(
-                            () -> assertThat(AccountChanges.targetRows(target)).isEqualTo(changes.expected()));
-            assertThat(target.queryLong("SELECT count(*) FROM sluice.tombstones"))
-                    .as("every delete left its version")
-                    .isPositive();
         }
     }
 

@@ -10,23 +10,34 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Loaders under concurrency and failure: two replicas on the same keys, and a target that restarts mid-stream. */
 class LoaderResilienceIT {
 
-    @Test
-    void twoLoadersWritingTheSameKeysConcurrentlyConverge() {
+    /** Both merges ({@code sluice.loader.merge}): plain upserts side by side, and the portable one taking turns. */
+    @ParameterizedTest
+    @ValueSource(strings = {"on-conflict", "portable"})
+    void twoLoadersWritingTheSameKeysConcurrentlyConverge(String merge) {
         TestDatabase target = TestPostgres.get().newDatabase("loader_two");
         target.execute(AccountChanges.CREATE_TABLE);
         Random random = new Random(11);
         AccountChanges changes = AccountChanges.generate(random, 3_000, 200);
         try (LoaderFixture fixture = new LoaderFixture(target.jdbcUrl())) {
-            fixture.startLoader("--sluice.loader.consumers=2", "--sluice.loader.max-messages=5");
-            fixture.startLoader("--sluice.loader.consumers=2", "--sluice.loader.max-messages=5");
+            for (int replica = 0; replica < 2; replica++) {
+                fixture.startLoader(
+                        "--sluice.loader.merge=" + merge,
+                        "--sluice.loader.consumers=2",
+                        "--sluice.loader.max-messages=5");
+            }
             changes.deliveries(random).forEach(fixture::send);
             await().atMost(Duration.ofSeconds(120))
                     .untilAsserted(
                             () -> assertThat(AccountChanges.targetRows(target)).isEqualTo(changes.expected()));
+            assertThat(target.queryLong("SELECT count(*) FROM sluice.tombstones"))
+                    .as("every delete left its version")
+                    .isPositive();
         }
     }
 
