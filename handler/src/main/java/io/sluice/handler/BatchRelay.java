@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -193,7 +194,14 @@ final class BatchRelay implements ChannelAwareBatchMessageListener, AutoCloseabl
         ChangeBatch output = result.output();
         count(batch.table(), "relayed", output.rows().size());
         if (result.sharding() != null) {
-            result.sharding().split(output).forEach((shard, rows) -> {
+            Map<String, ChangeBatch> shards;
+            try {
+                shards = result.sharding().split(output);
+            } catch (IllegalArgumentException e) {
+                outputs.addAll(deadLetters(output, "shard: " + e.getMessage(), message));
+                return outputs;
+            }
+            shards.forEach((shard, rows) -> {
                 if (!targets.contains(shard)) {
                     outputs.addAll(deadLetters(
                             rows, "shard: " + shard + " is not a target of this handler " + targets, message));

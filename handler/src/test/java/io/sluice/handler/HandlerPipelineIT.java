@@ -254,6 +254,54 @@ class HandlerPipelineIT {
         }
     }
 
+    @Test
+    void rowsOfAShardThisHandlerLacksOrWithoutTheirShardKeyAreDeadLetteredSayingWhy() throws Exception {
+        Path file = dir.resolve("pipelines.yml");
+        Files.writeString(file, """
+                pipelines:
+                  public.orders:
+                    - shard: {targets: [warehouse, nowhere]}
+                  public.items:
+                    - shard: {targets: [warehouse, lake]}
+                    - drop: [id]
+                """);
+        handler = start(file);
+        List<Column> columns = List.of(new Column("id", "bigint", true), new Column("note", "text", false));
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int id = 1; id <= 40; id++) {
+            rows.add(new Row(Op.INSERT, 5, id, Instant.now(), List.of(Integer.toString(id), "x"), List.of()));
+        }
+        long toNowhere = rows.stream()
+                .filter(r -> ShardHash.of(List.of(r.values().get(0)), 2) == 1)
+                .count();
+        try (Connection connection = RabbitBroker.get().newConnection();
+                Channel channel = connection.createChannel()) {
+            publish(channel, new ChangeBatch("app", Origin.CDC, new TableName("public", "orders"), columns, rows));
+            GetResponse dead = poll(channel, names.deadLetterQueue(Topology.Stage.HANDLER));
+            assertThat(dead.getProps()
+                            .getHeaders()
+                            .get(BatchMessages.HEADER_ERROR)
+                            .toString())
+                    .isEqualTo("shard: nowhere is not a target of this handler [warehouse, lake]");
+            assertThat(messages.fromMessage(toMessage(dead)).rows())
+                    .hasSize((int) toNowhere)
+                    .allSatisfy(r -> assertThat(ShardHash.of(List.of(r.values().get(0)), 2))
+                            .isEqualTo(1));
+            assertThat(messages.fromMessage(toMessage(poll(channel, names.loaderQueue("warehouse"))))
+                            .rows())
+                    .hasSize(rows.size() - (int) toNowhere);
+
+            publish(channel, new ChangeBatch("app", Origin.CDC, new TableName("public", "items"), columns, rows));
+            GetResponse keyless = poll(channel, names.deadLetterQueue(Topology.Stage.HANDLER));
+            assertThat(keyless.getProps()
+                            .getHeaders()
+                            .get(BatchMessages.HEADER_ERROR)
+                            .toString())
+                    .startsWith("shard: the shard key [id] is not in the shaped batch's columns [note]");
+            assertThat(messages.fromMessage(toMessage(keyless)).rows()).hasSize(rows.size());
+        }
+    }
+
     /** The pipelines file the Kubernetes base ships starts the handler and masks what it says it masks. */
     @Test
     void theShippedKubernetesPipelinesFileRunsAsWritten() throws Exception {

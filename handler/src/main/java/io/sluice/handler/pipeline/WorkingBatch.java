@@ -62,10 +62,19 @@ public final class WorkingBatch {
     /** Rows go to one target each, by the {@link ShardHash} of these columns over as many shards as targets. */
     public record Sharding(List<String> keyColumns, List<String> targets) {
 
-        /** A shaped batch split by shard: target → its rows (a TRUNCATE in every shard); shards without rows are left out. */
+        /**
+         * A shaped batch split by shard: target → its rows (a TRUNCATE in every shard); shards without rows are left
+         * out.
+         *
+         * @throws IllegalArgumentException when the batch no longer has the key columns
+         */
         public Map<String, ChangeBatch> split(ChangeBatch batch) {
             List<String> names = batch.columns().stream().map(Column::name).toList();
             int[] key = keyColumns.stream().mapToInt(names::indexOf).toArray();
+            if (Arrays.stream(key).anyMatch(i -> i < 0)) {
+                throw new IllegalArgumentException("the shard key " + keyColumns
+                        + " is not in the shaped batch's columns " + names + " (a step after shard removed it)");
+            }
             List<List<Row>> shards = new ArrayList<>();
             targets.forEach(t -> shards.add(new ArrayList<>()));
             for (Row row : batch.rows()) {
