@@ -16,6 +16,7 @@ import io.sluice.common.pg.TableName;
 import io.sluice.embedded.LocalPrometheus;
 import io.sluice.handler.HandlerApplication;
 import io.sluice.monitor.MonitorApplication;
+import io.sluice.monitor.prometheus.PrometheusClient;
 import io.sluice.monitor.report.ReportData;
 import io.sluice.monitor.report.ReportData.NamedSeries;
 import io.sluice.monitor.report.ReportData.PanelData;
@@ -92,6 +93,12 @@ class ReportOfARunIT {
                                 "--sluice.monitor.directory=" + dir.resolve("reports"),
                                 "--sluice.monitor.schedule="));
         running.add(monitor);
+        // The run starts once Prometheus holds the handler's first sample, where the report's window starts: on a
+        // loaded machine the first scrape can come seconds after Prometheus says it is ready.
+        PrometheusClient client = new PrometheusClient(prometheus.url(), Duration.ofSeconds(5), Duration.ZERO);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !client.query("process_start_time_seconds{application=\"sluice-handler\"}", Instant.now())
+                        .isEmpty());
 
         // A steady load: a batch of 20 rows every 100 ms, for a minute.
         MeterRegistry meters = handler.getBean(MeterRegistry.class);
