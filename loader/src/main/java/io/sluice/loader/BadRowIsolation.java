@@ -2,20 +2,18 @@ package io.sluice.loader;
 
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Row;
-import io.sluice.loader.MergeWriter.Refused;
-import io.sluice.loader.MergeWriter.Result;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes batches; when the database refuses them for what they hold — a value or constraint (one row's fault), or a
+ * The PostgreSQL sink: writes batches with the {@link MergeWriter}; when the database refuses them for what they hold — a value or constraint (one row's fault), or a
  * permission, a syntax or a limit (the whole batch's) — halves the work until the fault is alone, writes the rest, and
  * returns the refused batch or row with the SQLSTATE and the database's message. A bad batch or row among n costs about
  * 2·log2(n) extra transactions. Any other failure (connection, deadlock, serialization: transient) propagates, so the
  * caller retries the whole group.
  */
-final class BadRowIsolation {
+final class BadRowIsolation implements Sink {
 
     private final MergeWriter writer;
 
@@ -23,7 +21,8 @@ final class BadRowIsolation {
         this.writer = writer;
     }
 
-    Result write(List<ChangeBatch> batches) throws SQLException {
+    @Override
+    public Result write(List<ChangeBatch> batches) throws SQLException {
         try {
             return writer.write(batches);
         } catch (SQLException e) {
@@ -43,6 +42,11 @@ final class BadRowIsolation {
             return write(List.of(batch.withRows(rows.subList(0, half))))
                     .merge(write(List.of(batch.withRows(rows.subList(half, rows.size())))));
         }
+    }
+
+    @Override
+    public boolean isTransient(Throwable failure) {
+        return TransientErrors.isTransient(failure);
     }
 
     /** Data exceptions (class 22: a value the column's type rejects) and integrity violations (class 23). */

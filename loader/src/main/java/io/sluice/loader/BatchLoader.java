@@ -14,7 +14,7 @@ import io.sluice.common.batch.MalformedBatchException;
 import io.sluice.common.batch.Row;
 import io.sluice.common.metrics.SluiceMetric;
 import io.sluice.common.metrics.StageMetrics;
-import io.sluice.loader.MergeWriter.Refused;
+import io.sluice.loader.Sink.Refused;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,8 +30,8 @@ import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
 
 /**
- * Consumes the loader queue in groups of messages and writes each group to the target. The container acks the whole
- * group after this returns, i.e. after COMMIT and after refused batches and rows are safely in the dead-letter queue; if
+ * Consumes the loader queue in groups of messages and writes each group to the target's {@link Sink}. The container
+ * acks the whole group after this returns, i.e. after the sink's commit and after refused batches and rows are safely in the dead-letter queue; if
  * the write fails, the group is redelivered and written again (the merge is idempotent) until the queue's delivery limit
  * dead-letters it. Transient database failures are retried in place first, so a restarting target does not spend the
  * delivery limit.
@@ -41,7 +41,7 @@ final class BatchLoader implements BatchMessageListener {
     private static final Logger log = LoggerFactory.getLogger(BatchLoader.class);
 
     private final BatchMessages messages;
-    private final BadRowIsolation writer;
+    private final Sink writer;
     private final DeadLetters deadLetters;
     private final StageMetrics stageMetrics;
     private final Timer batchTimer;
@@ -51,12 +51,12 @@ final class BatchLoader implements BatchMessageListener {
 
     BatchLoader(
             BatchMessages messages,
-            BadRowIsolation writer,
+            Sink writer,
             ConfirmedPublisher publisher,
             Topology topology,
             MeterRegistry meters,
             Duration retryTimeout) {
-        this.retry = Retries.withBackoff(retryTimeout, TransientErrors::isTransient);
+        this.retry = Retries.withBackoff(retryTimeout, writer::isTransient);
         this.messages = messages;
         this.writer = writer;
         this.stageMetrics = new StageMetrics(meters, Stage.LOADER);
@@ -91,7 +91,7 @@ final class BatchLoader implements BatchMessageListener {
             done(group, letters);
             return;
         }
-        MergeWriter.Result result;
+        Sink.Result result;
         try {
             result = retry.execute(() -> batchTimer.recordCallable(() -> writer.write(batches)));
         } catch (RetryException e) {

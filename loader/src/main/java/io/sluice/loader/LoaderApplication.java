@@ -5,13 +5,16 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** The loader service: COPY and versioned merge of clean batches into the target PostgreSQL. */
+/** The loader service: writes clean batches to its sink — by default COPY and a versioned merge into PostgreSQL. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class LoaderApplication {
 
     public static SpringApplication create() {
-        return SluiceApplications.create(LoaderApplication.class, "loader-defaults.properties");
+        SpringApplication application =
+                SluiceApplications.create(LoaderApplication.class, "loader-defaults.properties");
+        application.addListeners(new SinkEnvironment());
+        return application;
     }
 
     public static void main(String[] args) {

@@ -4,35 +4,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.ConfirmedPublisher;
 import io.sluice.common.amqp.SluiceAmqpProperties;
-import javax.sql.DataSource;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
-/** Wires the loader's batch consumer of its target's queue. */
+/** Wires the loader's batch consumer of its target's queue to the configured {@link Sink}. */
 @Configuration(proxyBeanMethods = false)
 class LoaderConfiguration {
-
-    @Bean
-    MergeWriter mergeWriter(DataSource dataSource, LoaderProperties properties, Environment environment) {
-        TableRules rules = new TableRules(properties.tables());
-        return new MergeWriter(
-                dataSource,
-                rules,
-                new TargetTables(dataSource, properties.createTables()),
-                AllowedTargets.of(properties.allowedTargets(), rules, Binder.get(environment)),
-                properties.maxRows(),
-                properties.merge());
-    }
-
-    @Bean
-    OpenToastGaps toastGapsHealthIndicator(DataSource dataSource, MeterRegistry meters) {
-        return new OpenToastGaps(dataSource, meters);
-    }
 
     @Bean
     SimpleMessageListenerContainer loaderContainer(
@@ -40,7 +20,7 @@ class LoaderConfiguration {
             LoaderProperties properties,
             SluiceAmqpProperties amqp,
             BatchMessages messages,
-            MergeWriter writer,
+            Sink sink,
             ConfirmedPublisher publisher,
             MeterRegistry meters) {
         if (!amqp.targets().contains(properties.target())) {
@@ -66,8 +46,8 @@ class LoaderConfiguration {
         container.setAutoDeclare(false);
         container.setMissingQueuesFatal(false);
         container.setDefaultRequeueRejected(true);
-        container.setMessageListener(new BatchLoader(
-                messages, new BadRowIsolation(writer), publisher, amqp.topology(), meters, properties.retryTimeout()));
+        container.setMessageListener(
+                new BatchLoader(messages, sink, publisher, amqp.topology(), meters, properties.retryTimeout()));
         return container;
     }
 

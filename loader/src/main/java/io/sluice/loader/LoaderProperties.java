@@ -12,6 +12,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The loader, under {@code sluice.loader}.
  *
+ * @param sink where this loader writes: {@code postgresql} (the default), {@code redis} ({@code sluice.loader.redis.*}) or
+ *     {@code object-storage} ({@code sluice.loader.object-storage.*}); the options below but {@code target},
+ *     {@code max-messages}, {@code max-wait}, {@code consumers} and {@code retry-timeout} are PostgreSQL's
  * @param target the warehouse this loader writes (one of {@code sluice.amqp.targets}); its queue is read
  * @param maxMessages messages taken from the queue for one write and acknowledged together after its commit
  * @param maxRows rows per target transaction: a larger group of messages is written in several transactions
@@ -31,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.loader")
 public record LoaderProperties(
+        @DefaultValue("postgresql") SinkKind sink,
         @DefaultValue("warehouse") String target,
         @DefaultValue("100") @Min(1) int maxMessages,
         @DefaultValue("50000") @Min(1) int maxRows,

@@ -5,6 +5,8 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Version;
 import io.sluice.common.pg.TableName;
+import io.sluice.loader.Sink.Refused;
+import io.sluice.loader.Sink.Result;
 import io.sluice.loader.TableRule.WriteMode;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,30 +27,6 @@ import org.slf4j.LoggerFactory;
  * acknowledges only what is durable.
  */
 public class MergeWriter {
-
-    /** What a write did: rows merged per target table, and batches refused with the reason. */
-    public record Result(Map<TableName, Integer> rowsPerTable, List<Refused> refused) {
-
-        Result merge(Result other) {
-            Map<TableName, Integer> rows = new LinkedHashMap<>(rowsPerTable);
-            other.rowsPerTable.forEach((table, n) -> rows.merge(table, n, Integer::sum));
-            List<Refused> all = new ArrayList<>(refused);
-            all.addAll(other.refused);
-            return new Result(rows, all);
-        }
-
-        static Result empty() {
-            return new Result(Map.of(), List.of());
-        }
-    }
-
-    /** A batch (or one row of it) the target would not take, why, and the database's SQLSTATE if it refused it. */
-    public record Refused(ChangeBatch batch, String reason, String sqlState) {
-
-        Refused(ChangeBatch batch, String reason) {
-            this(batch, reason, null);
-        }
-    }
 
     private record Prepared(TargetTable table, ChangeBatch batch) {}
 

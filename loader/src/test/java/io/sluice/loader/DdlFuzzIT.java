@@ -101,7 +101,7 @@ class DdlFuzzIT {
                     columns,
                     List.of(new Row(Op.INSERT, 10 + i, 0, Instant.now(), values, List.of())));
             try {
-                MergeWriter.Result result = isolation.write(List.of(batch));
+                Sink.Result result = isolation.write(List.of(batch));
                 refused += result.refused().size();
                 written += result.rowsPerTable().size();
             } catch (SQLException e) {
