@@ -122,7 +122,7 @@ public final class RedisSink implements Sink {
     private static void pipeline(RedisConnection connection, List<byte[][]> writes) {
         connection.openPipeline();
         for (byte[][] keysAndArgs : writes) {
-            connection.scriptingCommands().evalSha(SHA, ReturnType.INTEGER, 2, keysAndArgs);
+            connection.scriptingCommands().evalSha(SHA, ReturnType.INTEGER, 3, keysAndArgs);
         }
         connection.closePipeline();
     }
@@ -140,6 +140,7 @@ public final class RedisSink implements Sink {
         List<String> args = new ArrayList<>();
         args.add(key);
         args.add(VersionKeys.of(key));
+        args.add(VersionKeys.gapsOf(key));
         args.add(row.op() == Op.DELETE ? "d" : "u");
         args.add(Long.toString(row.lsn() >>> 32));
         args.add(Long.toString(row.lsn() & 0xFFFF_FFFFL));
@@ -149,8 +150,11 @@ public final class RedisSink implements Sink {
         args.add(Long.toString(ttl > 0 ? Math.max(ttl, tombstoneTtlMillis) : 0));
         args.add(Long.toString(tombstoneTtlMillis));
         args.add(options.value() == ValueFormat.JSON ? "j" : "h");
-        args.add(row.unchanged().isEmpty() ? "1" : "0");
         List<Column> columns = batch.columns();
+        args.add(Integer.toString(row.unchanged().size()));
+        for (int c : row.unchanged()) {
+            args.add(columns.get(c).name());
+        }
         if (row.op() == Op.DELETE) {
             args.add("0");
         } else if (options.value() == ValueFormat.JSON) {
