@@ -5,10 +5,12 @@ import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
 import io.sluice.common.batch.Row;
+import io.sluice.testkit.InJvmS3;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.ServiceProcess;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
+import io.sluice.testkit.TestRedis;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,8 @@ import org.postgresql.PGConnection;
 /**
  * {@code bench/run loader}: a queue pre-filled with batches of {@code feed_log} (N inserts, then N updates of the same
  * keys) drained by one loader process, then by two; beside them the SQL-only limit: COPY of the same rows into a temp
- * table and one {@code INSERT … SELECT DISTINCT ON … ON CONFLICT DO UPDATE} over JDBC.
+ * table and one {@code INSERT … SELECT DISTINCT ON … ON CONFLICT DO UPDATE} over JDBC; and one loader with each other
+ * sink (Redis, object storage), the same batches through the same batch path.
  */
 final class LoaderBench {
 
@@ -27,6 +30,7 @@ final class LoaderBench {
     private static final int BATCH_ROWS = FeedLogBatches.ROWS_PER_BATCH;
 
     private final int rows;
+    private double redisLimit;
     private final RabbitBroker broker = RabbitBroker.get();
     private final BatchMessages messages = new BatchMessages(new BatchCodec(), 4 * 1024 * 1024);
 
@@ -43,9 +47,11 @@ final class LoaderBench {
         }
         CopyFormats.measure(report, TestPostgres.get().newDatabase("bench_formats"), sample);
         double[] limit = sqlLimit(report);
-        double[] one = loaders(report, 1, "on-conflict");
-        double[] two = loaders(report, 2, "on-conflict");
-        double[] portable = loaders(report, 1, "portable");
+        double[] one = postgres(report, 1, "on-conflict");
+        double[] two = postgres(report, 2, "on-conflict");
+        double[] portable = postgres(report, 1, "portable");
+        double[] redis = redis(report);
+        double[] objects = objectStorage(report);
         double limitTotal = total(limit);
         double oneTotal = total(one);
         double twoTotal = total(two);
@@ -56,6 +62,11 @@ final class LoaderBench {
         report.result("update_vs_limit", ratio(one[1], limit[1]));
         report.result("two_vs_one", ratio(twoTotal, oneTotal));
         report.result("portable_vs_on_conflict", ratio(total(portable), oneTotal));
+        report.result("redis_rows_s", String.format(Locale.ROOT, "%.0f", total(redis)));
+        report.result("redis_vs_postgresql", ratio(total(redis), oneTotal));
+        report.result("redis_vs_plain_hset", ratio(total(redis), redisLimit));
+        report.result("object_storage_rows_s", String.format(Locale.ROOT, "%.0f", total(objects)));
+        report.result("object_storage_vs_postgresql", ratio(total(objects), oneTotal));
         report.orderResults("loader_rows_s", "sql_limit_rows_s", "two_loaders_rows_s");
         return report;
     }
@@ -135,17 +146,77 @@ final class LoaderBench {
         return rates;
     }
 
-    /**
-     * Fills the queue with a phase's batches, then drains it with this many loader processes merging the
-     * {@code sluice.loader.merge} way: {@code on-conflict} (the default) or {@code portable}.
-     */
-    private double[] loaders(Report report, int replicas, String merge) throws Exception {
+    /** The PostgreSQL sink, merging the {@code sluice.loader.merge} way: {@code on-conflict} or {@code portable}. */
+    private double[] postgres(Report report, int replicas, String merge) throws Exception {
         TestDatabase target = TestPostgres.get().newDatabase("bench_loader");
         target.execute("CREATE TABLE feed_log " + TABLE);
+        String label = (replicas == 1 ? "loader" : replicas + " loaders")
+                + (merge.equals("portable") ? " (portable merge), " : ", ");
+        return loaders(
+                report,
+                replicas,
+                label,
+                List.of("--spring.datasource.url=" + target.jdbcUrl(), "--sluice.loader.merge=" + merge),
+                () -> {
+                    long versions = target.queryLong("SELECT count(*) FROM feed_log WHERE _sluice_lsn >= 10000000");
+                    if (versions != rows) {
+                        throw new IllegalStateException("the target holds " + versions + " updated rows, not " + rows);
+                    }
+                });
+    }
+
+    /** The Redis sink into the machine's Redis: a hash per row under a key prefix of this run, removed after. */
+    private double[] redis(Report report) throws Exception {
+        TestRedis redis = TestRedis.require();
+        String keys = RabbitBroker.uniquePrefix("bench");
+        try (RedisKeys store = new RedisKeys(redis, keys)) {
+            redisLimit =
+                    store.pipelinedHashes(report, rows, phase -> batch(phase, 0).columns(), this::allRows);
+            return loaders(
+                    report,
+                    1,
+                    "loader (Redis sink, hashes), ",
+                    List.of(
+                            "--sluice.loader.sink=redis",
+                            "--spring.data.redis.url=" + redis.url(),
+                            "--sluice.loader.redis.key=" + keys + ":{table}:{key}"),
+                    () -> {
+                        long stored = store.count();
+                        if (stored != rows) {
+                            throw new IllegalStateException("Redis holds " + stored + " keys, not " + rows);
+                        }
+                    });
+        }
+    }
+
+    /** The object-storage sink into an in-JVM S3 server: gzip'd CSV per group and window, and its manifest. */
+    private double[] objectStorage(Report report) throws Exception {
+        try (InJvmS3 s3 = new InJvmS3()) {
+            s3.client().createBucket(create -> create.bucket("bench"));
+            return loaders(
+                    report,
+                    1,
+                    "loader (object-storage sink, CSV gzip), ",
+                    List.of(
+                            "--sluice.loader.sink=object-storage",
+                            "--sluice.loader.object-storage.s3.bucket=bench",
+                            "--sluice.loader.object-storage.s3.endpoint=" + s3.endpoint(),
+                            "--sluice.loader.object-storage.s3.access-key=" + InJvmS3.ACCESS_KEY,
+                            "--sluice.loader.object-storage.s3.secret-key=" + InJvmS3.SECRET_KEY,
+                            "--sluice.loader.object-storage.s3.path-style=true"),
+                    () -> {});
+        }
+    }
+
+    /**
+     * Fills the queue with a phase's batches, then drains it with this many loader processes started with these
+     * arguments; {@code verify} checks the sink after both phases.
+     */
+    private double[] loaders(Report report, int replicas, String label, List<String> sinkArgs, Runnable verify)
+            throws Exception {
         String prefix = RabbitBroker.uniquePrefix("bench");
         Topology topology = new Topology(prefix, List.of("warehouse"));
-        List<String> args = List.of(broker.serviceArgs(
-                prefix, "--spring.datasource.url=" + target.jdbcUrl(), "--sluice.loader.merge=" + merge));
+        List<String> args = List.of(broker.serviceArgs(prefix, sinkArgs.toArray(String[]::new)));
         double[] rates = new double[2];
         try {
             // A first start declares the topology; then the queue is filled while no loader runs.
@@ -168,25 +239,20 @@ final class LoaderBench {
                         writing += loader.metric("sluice_batch_seconds_sum", "stage=\"loader\"");
                     }
                     rates[phase] = report.add(
-                            (replicas == 1 ? "loader" : replicas + " loaders")
-                                    + (merge.equals("portable") ? " (portable merge), " : ", ")
-                                    + phaseName(phase),
+                            label + phaseName(phase),
                             null,
                             rows,
                             seconds,
                             String.format(
                                     Locale.ROOT,
-                                    "separate JVM%s, queue pre-filled; %.1f s in target transactions",
+                                    "separate JVM%s, queue pre-filled; %.1f s writing to the sink",
                                     replicas == 1 ? "" : "s",
                                     writing));
                 } finally {
                     loaders.forEach(ServiceProcess::close);
                 }
             }
-            long versions = target.queryLong("SELECT count(*) FROM feed_log WHERE _sluice_lsn >= 10000000");
-            if (versions != rows) {
-                throw new IllegalStateException("the target holds " + versions + " updated rows, not " + rows);
-            }
+            verify.run();
         } finally {
             broker.delete(topology.queues(), topology.exchanges());
         }
@@ -205,6 +271,15 @@ final class LoaderBench {
 
     private ChangeBatch batch(int phase, int batch) {
         return FeedLogBatches.batch(rows, phase, batch, (phase == 0 ? 1_000 : 10_000_000) + batch);
+    }
+
+    /** A phase's rows, every batch. */
+    private List<Row> allRows(int phase) {
+        List<Row> all = new ArrayList<>(rows);
+        for (int batch = 0; batch * BATCH_ROWS < rows; batch++) {
+            all.addAll(batch(phase, batch).rows());
+        }
+        return all;
     }
 
     private static String phaseName(int phase) {

@@ -61,7 +61,9 @@ final class SinkEnvironment implements ApplicationListener<ApplicationEnvironmen
             case OBJECT_STORAGE -> "readinessState,rabbit,objectStorage";
         };
         // Just above the defaults: an operator's own readiness group still wins.
-        MapPropertySource defaults = new MapPropertySource("sluiceLoaderSinkDefaults", Map.of(READINESS, readiness));
+        MapPropertySource defaults = new MapPropertySource(
+                "sluiceLoaderSinkDefaults",
+                Map.of(READINESS, readiness, "management.health.redis.enabled", sink == SinkKind.REDIS));
         if (environment.getPropertySources().contains("defaultProperties")) {
             environment.getPropertySources().addBefore("defaultProperties", defaults);
         } else {

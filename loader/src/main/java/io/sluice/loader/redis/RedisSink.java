@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Writes each row under a key built from its table's template, as a hash or a JSON value, through a Lua script that
  * applies it only over an older version (see {@code versioned-write.lua}); a delete removes the key and leaves its
- * version as a tombstone with a TTL. A group is one pipeline: about one round trip, however many rows.
+ * version as a tombstone with a TTL. Writes go in pipelines of a thousand: a round trip per thousand rows.
  */
 public final class RedisSink implements Sink {
 
@@ -41,6 +41,9 @@ public final class RedisSink implements Sink {
     /** Redis errors that pass by themselves: loading, a replica just promoted or demoted, a busy script, no memory. */
     private static final List<String> TRANSIENT_REPLIES =
             List.of("LOADING", "READONLY", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "OOM", "NOSCRIPT");
+
+    /** Writes per pipeline: a round trip costs less than the server's time for this many scripts. */
+    static final int PIPELINE_WRITES = 1_000;
 
     private final RedisConnectionFactory connections;
     private final RedisTables tables;
@@ -59,7 +62,7 @@ public final class RedisSink implements Sink {
 
     @Override
     public Result write(List<ChangeBatch> batches) {
-        List<byte[][]> writes = new ArrayList<>();
+        List<Write> writes = new ArrayList<>();
         Map<TableName, Integer> rows = new LinkedHashMap<>();
         List<Refused> refused = new ArrayList<>();
         for (ChangeBatch batch : batches) {
@@ -83,7 +86,7 @@ public final class RedisSink implements Sink {
                     continue;
                 }
                 try {
-                    writes.add(arguments(batch, row, keys.keyOf(row), options));
+                    writes.add(new Write(batch, row, keys.keyOf(row), options));
                     written++;
                 } catch (IllegalArgumentException e) {
                     badRows.add(row);
@@ -101,20 +104,30 @@ public final class RedisSink implements Sink {
         return new Result(rows, refused);
     }
 
+    /** One row to write, under its key; its script arguments are built only when its pipeline runs. */
+    private record Write(ChangeBatch batch, Row row, String key, RedisTables.Options options) {}
+
     /**
-     * Runs the writes in one pipeline by the script's digest; a server that does not know the script (the first write,
-     * a restart, a failover) is given it and the pipeline runs again, which the versions make harmless.
+     * Runs the writes by the script's digest in pipelines of {@value #PIPELINE_WRITES} (one round trip each, and a
+     * bounded heap for a group of any size); a server that does not know the script (the first write, a restart, a
+     * failover) is given it and the pipeline runs again, which the versions make harmless.
      */
-    private void run(List<byte[][]> writes) {
+    private void run(List<Write> writes) {
         try (RedisConnection connection = connections.getConnection()) {
-            try {
-                pipeline(connection, writes);
-            } catch (RuntimeException e) {
-                if (!mentions(e, "NOSCRIPT")) {
-                    throw e;
+            for (int from = 0; from < writes.size(); from += PIPELINE_WRITES) {
+                List<byte[][]> chunk = new ArrayList<>();
+                for (Write write : writes.subList(from, Math.min(writes.size(), from + PIPELINE_WRITES))) {
+                    chunk.add(arguments(write.batch(), write.row(), write.key(), write.options()));
                 }
-                connection.scriptingCommands().scriptLoad(SCRIPT_BYTES);
-                pipeline(connection, writes);
+                try {
+                    pipeline(connection, chunk);
+                } catch (RuntimeException e) {
+                    if (!mentions(e, "NOSCRIPT")) {
+                        throw e;
+                    }
+                    connection.scriptingCommands().scriptLoad(SCRIPT_BYTES);
+                    pipeline(connection, chunk);
+                }
             }
         }
     }
