@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
@@ -36,9 +37,7 @@ final class RedisKeys implements AutoCloseable {
      */
     double pipelinedHashes(
             Report report, int rows, IntFunction<List<Column>> columns, IntFunction<List<Row>> phaseRows) {
-        connections.setPipeliningFlushPolicy(
-                org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy
-                        .flushOnClose());
+        connections.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
         double seconds = 0;
         for (int phase = 0; phase < 2; phase++) {
             List<Column> names = columns.apply(phase);
