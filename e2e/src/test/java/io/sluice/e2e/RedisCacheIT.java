@@ -12,6 +12,7 @@ import io.sluice.testkit.TestPostgres;
 import io.sluice.testkit.TestRedis;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A real-time cache: getter, handler and a loader with the Redis sink in their own JVMs, the loader and the getter
@@ -116,7 +118,7 @@ class RedisCacheIT {
                 + " WHERE value IS NOT NULL)::text FROM " + table + " t";
         for (List<Object> row : source.query(sql)) {
             Map<String, String> values = new TreeMap<>();
-            tools.jackson.databind.json.JsonMapper.builder()
+            JsonMapper.builder()
                     .build()
                     .readTree((String) row.get(1))
                     .properties()
@@ -197,7 +199,7 @@ class RedisCacheIT {
                     }
                 }
                 c.commit();
-                try (java.sql.Statement pause = c.createStatement()) {
+                try (Statement pause = c.createStatement()) {
                     pause.execute("SELECT pg_sleep(0.003)"); // an application's pace, not a bulk load
                 }
                 c.commit();

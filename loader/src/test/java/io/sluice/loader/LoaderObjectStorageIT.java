@@ -37,8 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.springframework.amqp.core.Message;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -184,10 +186,9 @@ class LoaderObjectStorageIT {
         assertThat(manifest.get("files")).hasSize(40);
         // What keeps them apart across JVMs: the store refuses a manifest write made over another one.
         String key = "exports/public.accounts/window=20261203T070000Z/manifest.json";
-        assertThatThrownBy(() -> s3.putObject(
-                        put -> put.bucket(BUCKET).key(key).ifNoneMatch("*"),
-                        software.amazon.awssdk.core.sync.RequestBody.fromString("{}")))
-                .isInstanceOf(software.amazon.awssdk.services.s3.model.S3Exception.class)
+        assertThatThrownBy(() ->
+                        s3.putObject(put -> put.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString("{}")))
+                .isInstanceOf(S3Exception.class)
                 .hasMessageContaining("412");
     }
 

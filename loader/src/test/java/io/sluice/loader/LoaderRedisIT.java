@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -194,7 +195,7 @@ class LoaderRedisIT {
     }
 
     private Set<String> keys(String pattern) {
-        Set<String> keys = new java.util.TreeSet<>();
+        Set<String> keys = new TreeSet<>();
         try (Cursor<String> cursor = template.scan(
                 ScanOptions.scanOptions().match(pattern).count(1000).build())) {
             cursor.forEachRemaining(keys::add);
