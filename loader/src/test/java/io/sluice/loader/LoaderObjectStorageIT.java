@@ -4,6 +4,7 @@ import static io.sluice.loader.AccountChanges.ACCOUNTS;
 import static io.sluice.loader.AccountChanges.COLUMNS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.batch.ChangeBatch;
@@ -15,6 +16,7 @@ import io.sluice.common.pg.TableName;
 import io.sluice.common.s3.S3Settings;
 import io.sluice.loader.objectstorage.ObjectStorageSink;
 import io.sluice.loader.objectstorage.ObjectStorageSinkProperties;
+import io.sluice.testkit.ActuatorProbe;
 import io.sluice.testkit.InJvmS3;
 import io.sluice.testkit.TestDatabase;
 import io.sluice.testkit.TestPostgres;
@@ -190,6 +192,31 @@ class LoaderObjectStorageIT {
                         s3.putObject(put -> put.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString("{}")))
                 .isInstanceOf(S3Exception.class)
                 .hasMessageContaining("412");
+    }
+
+    @Test
+    void aLoaderWhoseBucketIsMissingIsLiveButNotReadyUntilItExists() {
+        fixture = new LoaderFixture("jdbc:postgresql://unused/since-the-sink-is-object-storage");
+        ActuatorProbe probe = ActuatorProbe.of(fixture.startLoader(
+                        "--sluice.loader.sink=object-storage",
+                        "--sluice.loader.object-storage.s3.bucket=not-made-yet",
+                        "--sluice.loader.object-storage.s3.endpoint=" + server.endpoint(),
+                        "--sluice.loader.object-storage.s3.access-key=" + InJvmS3.ACCESS_KEY,
+                        "--sluice.loader.object-storage.s3.secret-key=" + InJvmS3.SECRET_KEY,
+                        "--sluice.loader.object-storage.s3.path-style=true")
+                .getEnvironment());
+        assertThat(probe.status("/actuator/health/liveness")).isEqualTo(200);
+        assertThat(probe.status("/actuator/health/readiness")).isEqualTo(503);
+        s3.createBucket(create -> create.bucket("not-made-yet"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> probe.status("/actuator/health/readiness") == 200);
+    }
+
+    @Test
+    void withoutABucketTheLoaderStopsSayingWhichPropertyIsMissing() {
+        try (LoaderFixture bucketless = new LoaderFixture("jdbc:postgresql://unused")) {
+            assertThatThrownBy(() -> bucketless.startLoader("--sluice.loader.sink=object-storage"))
+                    .hasStackTraceContaining("sluice.loader.object-storage.s3.bucket is required");
+        }
     }
 
     private ObjectStorageSinkProperties properties(String window) {

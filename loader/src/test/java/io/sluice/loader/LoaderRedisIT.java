@@ -11,6 +11,7 @@ import io.sluice.common.batch.Op;
 import io.sluice.common.batch.Origin;
 import io.sluice.common.batch.Row;
 import io.sluice.common.pg.TableName;
+import io.sluice.testkit.ActuatorProbe;
 import io.sluice.testkit.RabbitBroker;
 import io.sluice.testkit.TestRedis;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -177,6 +179,15 @@ class LoaderRedisIT {
                 .contains("{key}");
         assertThat(template.<String, String>opsForHash().entries(accountKey(5)))
                 .isEqualTo(Map.of("id", "5", "balance", "1.00", "owner", "eve"));
+    }
+
+    @Test
+    void readinessChecksRedisAndNoDatabase() {
+        ActuatorProbe probe = ActuatorProbe.of(fixture.loader().getEnvironment());
+        assertThat(probe.status("/actuator/health/readiness")).isEqualTo(200);
+        assertThat(fixture.loader().getEnvironment().getProperty("management.endpoint.health.group.readiness.include"))
+                .isEqualTo("readinessState,rabbit,redis");
+        assertThat(fixture.loader().getBeanNamesForType(DataSource.class)).isEmpty();
     }
 
     private Map<Long, List<String>> accounts() {
