@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The PostgreSQL sink: writes batches with the {@link MergeWriter}; when the database refuses them for what they hold — a value or constraint (one row's fault), or a
- * permission, a syntax or a limit (the whole batch's) — halves the work until the fault is alone, writes the rest, and
- * returns the refused batch or row with the SQLSTATE and the database's message. A bad batch or row among n costs about
- * 2·log2(n) extra transactions. Any other failure (connection, deadlock, serialization: transient) propagates, so the
- * caller retries the whole group.
+ * The PostgreSQL sink: writes batches with the {@link MergeWriter}; when the database refuses them for what they hold
+ * — a value or constraint (one row's fault), or a permission, a syntax or a limit (the whole batch's) — halves the work
+ * until the fault is alone, writes the rest, and returns the refused batch or row with the SQLSTATE and the database's
+ * message. A bad batch or row among n costs about 2·log2(n) extra transactions. Any other failure (connection,
+ * deadlock, serialization: transient) propagates, so the caller retries the whole group.
  */
 final class BadRowIsolation implements Sink {
 

@@ -31,10 +31,10 @@ import org.springframework.core.retry.RetryTemplate;
 
 /**
  * Consumes the loader queue in groups of messages and writes each group to the target's {@link Sink}. The container
- * acks the whole group after this returns, i.e. after the sink's commit and after refused batches and rows are safely in the dead-letter queue; if
- * the write fails, the group is redelivered and written again (the merge is idempotent) until the queue's delivery limit
- * dead-letters it. Transient database failures are retried in place first, so a restarting target does not spend the
- * delivery limit.
+ * acks the whole group after this returns, i.e. after the sink's commit and after refused batches and rows are safely
+ * in the dead-letter queue; if the write fails, the group is redelivered and written again (every sink's write is
+ * idempotent) until the queue's delivery limit dead-letters it. Failures the sink calls transient are retried in place
+ * first, so a restarting target does not spend the delivery limit.
  */
 final class BatchLoader implements BatchMessageListener {
 
