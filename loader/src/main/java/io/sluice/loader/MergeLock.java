@@ -19,8 +19,12 @@ final class MergeLock {
 
     private MergeLock() {}
 
-    /** @param alone take the lock alone whatever the merge (a truncation, the portable merge) */
-    static void acquire(Connection connection, TargetTable table, Staging staging, boolean alone) throws SQLException {
+    /**
+     * @param alone take the lock alone whatever the merge (a truncation, the portable merge)
+     * @return whether the lock was taken alone (else other loaders may merge the table at the same time)
+     */
+    static boolean acquire(Connection connection, TargetTable table, Staging staging, boolean alone)
+            throws SQLException {
         boolean exclusive = alone
                 || staging.anyUnchanged()
                 || table.spec().mode() == WriteMode.HISTORY
@@ -34,5 +38,6 @@ final class MergeLock {
             lock.setString(1, "sluice.merge:" + table.name());
             lock.execute();
         }
+        return exclusive;
     }
 }

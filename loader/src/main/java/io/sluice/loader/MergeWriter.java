@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ public class MergeWriter {
     private record Prepared(TargetTable table, ChangeBatch batch) {}
 
     private static final Logger log = LoggerFactory.getLogger(MergeWriter.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String FEATURE_NOT_SUPPORTED = "0A000";
 
     private final DataSource dataSource;
     private final TableRules rules;
@@ -38,6 +42,8 @@ public class MergeWriter {
     private final TargetAllowList allowList;
     private final int maxRows;
     private final MergeStrategy strategy;
+    /** Tables {@code MERGE} refused (rules, a foreign table): merged with {@code ON CONFLICT} from then on. */
+    private final Set<TableName> refusingMerge = ConcurrentHashMap.newKeySet();
 
     MergeWriter(DataSource dataSource, TableRules rules, TargetTables tables, TargetAllowList allowList, int maxRows) {
         this(dataSource, rules, tables, allowList, maxRows, MergeStrategy.ON_CONFLICT);
@@ -102,6 +108,20 @@ public class MergeWriter {
     }
 
     private Result writeInOneTransaction(List<Prepared> prepared) throws SQLException {
+        try {
+            return writeInOneTransaction(prepared, false);
+        } catch (SQLException e) {
+            // MERGE cannot wait out a concurrent inserter of a key as ON CONFLICT does, nor write every kind of table.
+            boolean mergeRefused = FEATURE_NOT_SUPPORTED.equals(e.getSQLState()) && !refusingMerge.isEmpty();
+            if (strategy != MergeStrategy.MERGE || !(UNIQUE_VIOLATION.equals(e.getSQLState()) || mergeRefused)) {
+                throw e;
+            }
+            log.debug("MERGE met a concurrent insert or a table it cannot write: written again with ON CONFLICT", e);
+            return writeInOneTransaction(prepared, true);
+        }
+    }
+
+    private Result writeInOneTransaction(List<Prepared> prepared, boolean onConflict) throws SQLException {
         Map<String, List<Prepared>> groups = new TreeMap<>();
         for (Prepared p : prepared) {
             groups.computeIfAbsent(p.table().name() + "|" + p.table().columns(), k -> new ArrayList<>())
@@ -109,6 +129,7 @@ public class MergeWriter {
         }
         Map<TableName, Integer> written = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection()) {
+            MergeStrategy chosen = onConflict ? MergeStrategy.ON_CONFLICT : strategy;
             connection.setAutoCommit(false);
             try {
                 int index = 0;
@@ -116,7 +137,7 @@ public class MergeWriter {
                     TargetTable table = group.get(0).table();
                     List<ChangeBatch> batches =
                             group.stream().map(Prepared::batch).toList();
-                    written.merge(table.name(), merge(connection, table, batches, index++, strategy), Integer::sum);
+                    written.merge(table.name(), merge(connection, table, batches, index++, chosen), Integer::sum);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -128,7 +149,7 @@ public class MergeWriter {
         return new Result(written, List.of());
     }
 
-    private static int merge(
+    private int merge(
             Connection connection, TargetTable table, List<ChangeBatch> batches, int index, MergeStrategy strategy)
             throws SQLException {
         boolean portable = strategy == MergeStrategy.PORTABLE && table.spec().mode() == WriteMode.UPSERT;
@@ -148,7 +169,7 @@ public class MergeWriter {
             }
         }
         Staging staging = Staging.load(connection, table, batches, index);
-        MergeLock.acquire(connection, table, staging, truncation.isPresent() || portable);
+        boolean alone = MergeLock.acquire(connection, table, staging, truncation.isPresent() || portable);
         if (truncation.isPresent()) {
             Truncations.apply(connection, table, truncation.get());
         }
@@ -159,6 +180,8 @@ public class MergeWriter {
             case UPSERT -> {
                 if (portable) {
                     PortableMerge.merge(connection, table, staging);
+                } else if (strategy == MergeStrategy.MERGE && !refusingMerge.contains(table.name())) {
+                    mergeCommand(connection, table, staging, !alone);
                 } else {
                     UpsertMerge.merge(connection, table, staging);
                 }
@@ -171,5 +194,20 @@ public class MergeWriter {
                 .flatMap(b -> b.rows().stream())
                 .filter(r -> r.op() != Op.TRUNCATE)
                 .count();
+    }
+
+    private void mergeCommand(Connection connection, TargetTable table, Staging staging, boolean shared)
+            throws SQLException {
+        try {
+            MergeCommand.merge(connection, table, staging, shared);
+        } catch (SQLException e) {
+            if (FEATURE_NOT_SUPPORTED.equals(e.getSQLState()) && refusingMerge.add(table.name())) {
+                log.info(
+                        "{} cannot be written by MERGE ({}): it is merged with ON CONFLICT",
+                        table.name(),
+                        e.getMessage());
+            }
+            throw e;
+        }
     }
 }

@@ -58,14 +58,22 @@ final class UpsertMerge {
     /** Deletes leave their version in {@code sluice.tombstones} and remove older target rows. */
     private static String hardDeletes(TargetTable table) {
         List<String> keys = table.keyNames();
-        return "tombstoned AS (INSERT INTO " + StateTables.TOMBSTONES
-                + " AS ts (target_table, key, lsn, seq) SELECT ?, "
-                + Sql.keyArray("l", keys) + ", l." + Sql.LSN + ", l." + Sql.SEQ + " FROM latest l WHERE l." + Sql.OP
-                + " = 'd' ON CONFLICT (target_table, key) DO UPDATE SET lsn = EXCLUDED.lsn, seq = EXCLUDED.seq,"
-                + " deleted_at = now() WHERE (ts.lsn, ts.seq) < (EXCLUDED.lsn, EXCLUDED.seq)), "
-                + "deleted AS (DELETE FROM " + table.name().quoted() + " t USING latest l WHERE l." + Sql.OP
+        return tombstoned(table) + ", deleted AS (DELETE FROM " + table.name().quoted() + " t USING latest l WHERE l."
+                + Sql.OP
                 + " = 'd' AND " + Sql.keyJoin("t", "l", keys) + " AND " + Sql.version("t") + " < "
                 + Sql.version("l") + ")";
+    }
+
+    /**
+     * The CTE {@code tombstoned}: each newest delete of {@code latest} leaves its version in {@code sluice.tombstones}
+     * (the table's name is the statement's next parameter), over an older one.
+     */
+    static String tombstoned(TargetTable table) {
+        return "tombstoned AS (INSERT INTO " + StateTables.TOMBSTONES
+                + " AS ts (target_table, key, lsn, seq) SELECT ?, "
+                + Sql.keyArray("l", table.keyNames()) + ", l." + Sql.LSN + ", l." + Sql.SEQ + " FROM latest l WHERE l."
+                + Sql.OP + " = 'd' ON CONFLICT (target_table, key) DO UPDATE SET lsn = EXCLUDED.lsn, seq ="
+                + " EXCLUDED.seq, deleted_at = now() WHERE (ts.lsn, ts.seq) < (EXCLUDED.lsn, EXCLUDED.seq))";
     }
 
     /** Newer rows replace older ones; with tombstones, a key deleted at a newer version is not brought back. */
@@ -108,7 +116,7 @@ final class UpsertMerge {
      * Whether the table has tombstones at all. Read under the merge lock: a transaction that adds the first one holds
      * the lock alone, so it has either committed (and is seen) or waits for this one.
      */
-    private static boolean anyTombstones(Connection connection, TargetTable table) throws SQLException {
+    static boolean anyTombstones(Connection connection, TargetTable table) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(
                 "SELECT EXISTS (SELECT 1 FROM " + StateTables.TOMBSTONES + " WHERE target_table = ?)")) {
             query.setString(1, table.name().toString());

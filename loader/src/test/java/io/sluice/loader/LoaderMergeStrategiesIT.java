@@ -14,20 +14,39 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The portable merge ({@code sluice.loader.merge=portable}: {@code UPDATE … FROM} and {@code INSERT … WHERE NOT
- * EXISTS}, no {@code ON CONFLICT}) against the same convergence tests as the default merge: duplicated and shuffled
- * batches with deletes, special characters, poison rows, unsent TOAST values, soft deletes; two loaders at once in
+ * The other merges ({@code sluice.loader.merge}): {@code merge} (one {@code MERGE}) and {@code portable}
+ * ({@code UPDATE … FROM} and {@code INSERT … WHERE NOT EXISTS}, no {@code ON CONFLICT}), against the same convergence
+ * tests as the default {@code ON CONFLICT}: duplicated and shuffled batches with deletes, special characters, poison
+ * rows, unsent TOAST values, soft deletes; two loaders at once, a concurrent insert and a table with rules in
  * {@link LoaderResilienceIT}.
  */
-class LoaderPortableMergeIT {
+class LoaderMergeStrategiesIT {
 
     private static final String[] PORTABLE = {"--sluice.loader.merge=portable"};
+    private static final String[] MERGE = {"--sluice.loader.merge=merge"};
 
     @Nested
-    class ConvergesAsTheDefaultMerge extends LoaderIT {
+    class MergeConvergesAsTheDefault extends LoaderIT {
+        @Override
+        String[] loaderArgs() {
+            return MERGE;
+        }
+    }
+
+    @Nested
+    class MergeKeepsUnsentValuesAsTheDefault extends LoaderToastIT {
+        @Override
+        String[] loaderArgs() {
+            return MERGE;
+        }
+    }
+
+    @Nested
+    class PortableConvergesAsTheDefault extends LoaderIT {
         @Override
         String[] loaderArgs() {
             return PORTABLE;
@@ -35,20 +54,21 @@ class LoaderPortableMergeIT {
     }
 
     @Nested
-    class KeepsUnsentValuesAsTheDefaultMerge extends LoaderToastIT {
+    class PortableKeepsUnsentValuesAsTheDefault extends LoaderToastIT {
         @Override
         String[] loaderArgs() {
             return PORTABLE;
         }
     }
 
-    @Test
-    void softDeletesKeepTheRowFlaggedALateOlderChangeDoesNotReviveItAndANewerOneDoes() {
-        TestDatabase target = TestPostgres.get().newDatabase("loader_portable_soft");
+    @ParameterizedTest
+    @ValueSource(strings = {"merge", "portable"})
+    void softDeletesKeepTheRowFlaggedALateOlderChangeDoesNotReviveItAndANewerOneDoes(String merge) {
+        TestDatabase target = TestPostgres.get().newDatabase("loader_soft_" + merge);
         TableName users = new TableName("public", "users");
         List<Column> columns = List.of(new Column("id", "bigint", true), new Column("name", "text", false));
         try (LoaderFixture fixture = new LoaderFixture(target.jdbcUrl())) {
-            fixture.startLoader("--sluice.loader.merge=portable", "--sluice.loader.tables[public.users].deletes=soft");
+            fixture.startLoader("--sluice.loader.merge=" + merge, "--sluice.loader.tables[public.users].deletes=soft");
             fixture.send(batch(users, columns, row(Op.INSERT, 10, "1", "ann")));
             fixture.awaitQueueEmpty();
             fixture.send(batch(users, columns, row(Op.DELETE, 30, "1", null), row(Op.DELETE, 30, "2", null)));
