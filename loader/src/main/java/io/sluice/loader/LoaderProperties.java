@@ -25,8 +25,9 @@ import org.springframework.validation.annotation.Validated;
  * @param allowedTargets {@code schema.table} globs of the target tables this loader may write (default: those the
  *     getter and file sources configured beside it and the table rules name, else {@code public.*}); Sluice's own
  *     schema and PostgreSQL's are never written
- * @param merge how upsert tables are merged: {@code on-conflict} ({@code INSERT … ON CONFLICT}, PostgreSQL 9.5+,
- *     Citus), {@code merge} (one {@code MERGE}, PostgreSQL 15+) or {@code portable} ({@code UPDATE … FROM} and {@code INSERT … WHERE NOT EXISTS} under the table's lock taken
+ * @param merge how upsert tables are merged: {@code auto} ({@code merge} where the target has it, else
+ *     {@code on-conflict}), {@code merge} (one {@code MERGE}, PostgreSQL 15+), {@code on-conflict} ({@code INSERT … ON
+ *     CONFLICT}, PostgreSQL 9.5+, Citus) or {@code portable} ({@code UPDATE … FROM} and {@code INSERT … WHERE NOT EXISTS} under the table's lock taken
  *     alone, for MPP engines without {@code ON CONFLICT}: Greenplum, HybridDB, Cloudberry)
  * @param tables per source table ({@code schema.table}, {@code schema.*} or {@code *}; quote keys with dots in
  *     brackets: {@code sluice.loader.tables[public.orders].mode=append}), how it is written
@@ -43,7 +44,7 @@ public record LoaderProperties(
         @DefaultValue("2m") Duration retryTimeout,
         @DefaultValue("true") boolean createTables,
         List<String> allowedTargets,
-        @DefaultValue("on-conflict") MergeStrategy merge,
+        @DefaultValue("auto") MergeStrategy merge,
         Map<String, @Valid TableRule> tables) {
 
     public LoaderProperties {

@@ -9,7 +9,9 @@ import io.sluice.loader.Sink.Refused;
 import io.sluice.loader.Sink.Result;
 import io.sluice.loader.TableRule.WriteMode;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,11 +44,13 @@ public class MergeWriter {
     private final TargetAllowList allowList;
     private final int maxRows;
     private final MergeStrategy strategy;
+    /** The strategy on this target: {@link MergeStrategy#AUTO} resolved on the first write. */
+    private volatile MergeStrategy resolved;
     /** Tables {@code MERGE} refused (rules, a foreign table): merged with {@code ON CONFLICT} from then on. */
     private final Set<TableName> refusingMerge = ConcurrentHashMap.newKeySet();
 
     MergeWriter(DataSource dataSource, TableRules rules, TargetTables tables, TargetAllowList allowList, int maxRows) {
-        this(dataSource, rules, tables, allowList, maxRows, MergeStrategy.ON_CONFLICT);
+        this(dataSource, rules, tables, allowList, maxRows, MergeStrategy.AUTO);
     }
 
     MergeWriter(
@@ -113,7 +117,7 @@ public class MergeWriter {
         } catch (SQLException e) {
             // MERGE cannot wait out a concurrent inserter of a key as ON CONFLICT does, nor write every kind of table.
             boolean mergeRefused = FEATURE_NOT_SUPPORTED.equals(e.getSQLState()) && !refusingMerge.isEmpty();
-            if (strategy != MergeStrategy.MERGE || !(UNIQUE_VIOLATION.equals(e.getSQLState()) || mergeRefused)) {
+            if (resolved != MergeStrategy.MERGE || !(UNIQUE_VIOLATION.equals(e.getSQLState()) || mergeRefused)) {
                 throw e;
             }
             log.debug("MERGE met a concurrent insert or a table it cannot write: written again with ON CONFLICT", e);
@@ -129,7 +133,7 @@ public class MergeWriter {
         }
         Map<TableName, Integer> written = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection()) {
-            MergeStrategy chosen = onConflict ? MergeStrategy.ON_CONFLICT : strategy;
+            MergeStrategy chosen = onConflict ? MergeStrategy.ON_CONFLICT : resolve(connection);
             connection.setAutoCommit(false);
             try {
                 int index = 0;
@@ -147,6 +151,30 @@ public class MergeWriter {
             }
         }
         return new Result(written, List.of());
+    }
+
+    /** The configured strategy, {@link MergeStrategy#AUTO} resolved on the target once. */
+    private MergeStrategy resolve(Connection connection) throws SQLException {
+        MergeStrategy known = resolved;
+        if (known != null) {
+            return known;
+        }
+        known = strategy;
+        if (strategy == MergeStrategy.AUTO) {
+            boolean citus;
+            try (Statement query = connection.createStatement();
+                    ResultSet rs =
+                            query.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")) {
+                rs.next();
+                citus = rs.getBoolean(1);
+            }
+            known = connection.getMetaData().getDatabaseMajorVersion() >= 15 && !citus
+                    ? MergeStrategy.MERGE
+                    : MergeStrategy.ON_CONFLICT;
+            log.info("upsert tables are merged with {} (sluice.loader.merge=auto)", known);
+        }
+        resolved = known;
+        return known;
     }
 
     private int merge(

@@ -18,30 +18,30 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The other merges ({@code sluice.loader.merge}): {@code merge} (one {@code MERGE}) and {@code portable}
- * ({@code UPDATE … FROM} and {@code INSERT … WHERE NOT EXISTS}, no {@code ON CONFLICT}), against the same convergence
- * tests as the default {@code ON CONFLICT}: duplicated and shuffled batches with deletes, special characters, poison
+ * The other merges ({@code sluice.loader.merge}): {@code on-conflict} and {@code portable} ({@code UPDATE … FROM} and
+ * {@code INSERT … WHERE NOT EXISTS}, no {@code ON CONFLICT}), against the same convergence tests as the default
+ * ({@code MERGE} on this PostgreSQL): duplicated and shuffled batches with deletes, special characters, poison
  * rows, unsent TOAST values, soft deletes; two loaders at once, a concurrent insert and a table with rules in
  * {@link LoaderResilienceIT}.
  */
 class LoaderMergeStrategiesIT {
 
     private static final String[] PORTABLE = {"--sluice.loader.merge=portable"};
-    private static final String[] MERGE = {"--sluice.loader.merge=merge"};
+    private static final String[] ON_CONFLICT = {"--sluice.loader.merge=on-conflict"};
 
     @Nested
-    class MergeConvergesAsTheDefault extends LoaderIT {
+    class OnConflictConvergesAsTheDefault extends LoaderIT {
         @Override
         String[] loaderArgs() {
-            return MERGE;
+            return ON_CONFLICT;
         }
     }
 
     @Nested
-    class MergeKeepsUnsentValuesAsTheDefault extends LoaderToastIT {
+    class OnConflictKeepsUnsentValuesAsTheDefault extends LoaderToastIT {
         @Override
         String[] loaderArgs() {
-            return MERGE;
+            return ON_CONFLICT;
         }
     }
 
@@ -62,9 +62,9 @@ class LoaderMergeStrategiesIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"merge", "portable"})
+    @ValueSource(strings = {"merge", "on-conflict", "portable"})
     void softDeletesKeepTheRowFlaggedALateOlderChangeDoesNotReviveItAndANewerOneDoes(String merge) {
-        TestDatabase target = TestPostgres.get().newDatabase("loader_soft_" + merge);
+        TestDatabase target = TestPostgres.get().newDatabase("loader_soft_" + merge.replace("-", "_"));
         TableName users = new TableName("public", "users");
         List<Column> columns = List.of(new Column("id", "bigint", true), new Column("name", "text", false));
         try (LoaderFixture fixture = new LoaderFixture(target.jdbcUrl())) {
