@@ -7,8 +7,10 @@ import io.sluice.common.amqp.SluiceAmqpProperties;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** Wires the loader's batch consumer of its target's queue to the configured {@link Sink}. */
 @Configuration(proxyBeanMethods = false)
@@ -22,7 +24,8 @@ class LoaderConfiguration {
             BatchMessages messages,
             Sink sink,
             ConfirmedPublisher publisher,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Environment environment) {
         if (!amqp.targets().contains(properties.target())) {
             throw new IllegalStateException("sluice.loader.target '" + properties.target()
                     + "' is not one of sluice.amqp.targets " + amqp.targets());
@@ -46,8 +49,16 @@ class LoaderConfiguration {
         container.setAutoDeclare(false);
         container.setMissingQueuesFatal(false);
         container.setDefaultRequeueRejected(true);
+        Sink guarded = properties.sink() == SinkKind.POSTGRESQL
+                ? sink // which checks the target each table rule maps a batch to
+                : new AllowedTablesSink(
+                        sink,
+                        AllowedTargets.of(
+                                properties.allowedTargets(),
+                                new TableRules(properties.tables()),
+                                Binder.get(environment)));
         container.setMessageListener(
-                new BatchLoader(messages, sink, publisher, amqp.topology(), meters, properties.retryTimeout()));
+                new BatchLoader(messages, guarded, publisher, amqp.topology(), meters, properties.retryTimeout()));
         return container;
     }
 

@@ -57,6 +57,7 @@ class LoaderRedisIT {
         fixture = new LoaderFixture("jdbc:postgresql://unused/since-the-sink-is-redis");
         fixture.startLoader(
                 "--sluice.loader.sink=redis",
+                "--sluice.loader.allowed-targets=public.accounts,shop.*",
                 "--spring.data.redis.url=" + redis.url(),
                 "--sluice.loader.redis.key=" + prefix + ":{table}:{key}",
                 "--sluice.loader.redis.tombstone-ttl=1h",
@@ -179,6 +180,26 @@ class LoaderRedisIT {
                 .contains("{key}");
         assertThat(template.<String, String>opsForHash().entries(accountKey(5)))
                 .isEqualTo(Map.of("id", "5", "balance", "1.00", "owner", "eve"));
+    }
+
+    /** A forged batch of a table outside the allow-list, or of Sluice's own schema, writes no key. */
+    @Test
+    void batchesOfTablesTheLoaderMayNotWriteAreDeadLetteredAndWriteNoKey() {
+        for (TableName forged : List.of(new TableName("billing", "secrets"), new TableName("sluice", "secrets"))) {
+            fixture.send(new ChangeBatch(
+                    "bank",
+                    Origin.CDC,
+                    forged,
+                    List.of(new Column("id", "bigint", true)),
+                    List.of(new Row(Op.INSERT, 10, 1, Instant.now(), List.of("1"), List.of()))));
+            Message dead = fixture.deadLetter(Duration.ofSeconds(20));
+            assertThat(dead).isNotNull();
+            assertThat((String) dead.getMessageProperties().getHeader(BatchMessages.HEADER_ERROR))
+                    .contains(forged.toString())
+                    .containsAnyOf("not an allowed target", "never writes");
+        }
+        fixture.awaitQueueEmpty();
+        assertThat(keys(prefix + ":secrets:*")).isEmpty();
     }
 
     @Test
