@@ -1,5 +1,6 @@
 package io.sluice.loader;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
@@ -8,8 +9,14 @@ import io.sluice.common.amqp.BatchMessages;
 import io.sluice.common.amqp.Topology;
 import io.sluice.common.batch.BatchCodec;
 import io.sluice.common.batch.ChangeBatch;
+import io.sluice.common.batch.Column;
+import io.sluice.common.batch.Op;
+import io.sluice.common.batch.Origin;
+import io.sluice.common.batch.Row;
+import io.sluice.common.pg.TableName;
 import io.sluice.testkit.RabbitBroker;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -79,6 +86,23 @@ final class LoaderFixture implements AutoCloseable {
     /** The next dead-lettered message of the loader, or null after the timeout. */
     Message deadLetter(Duration timeout) {
         return template.receive(names.deadLetterQueue(Topology.Stage.LOADER), timeout.toMillis());
+    }
+
+    /** Sends one insert of {@code values} into {@code table}, at version ({@code lsn}, 1). */
+    void sendInsert(TableName table, List<Column> columns, long lsn, List<String> values) {
+        send(new ChangeBatch(
+                "bank",
+                Origin.CDC,
+                table,
+                columns,
+                List.of(new Row(Op.INSERT, lsn, 1, Instant.now(), values, List.of()))));
+    }
+
+    /** The reason the next dead letter of the loader carries; fails when none comes within 20 s. */
+    String nextDeadLetterReason() {
+        Message dead = deadLetter(Duration.ofSeconds(20));
+        assertThat(dead).as("a dead letter").isNotNull();
+        return dead.getMessageProperties().getHeader(BatchMessages.HEADER_ERROR);
     }
 
     ChangeBatch decode(Message message) {
