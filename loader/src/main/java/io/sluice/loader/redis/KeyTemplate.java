@@ -15,6 +15,8 @@ final class KeyTemplate {
     private static final int SCHEMA = -1;
     private static final int TABLE = -2;
     private static final int KEY = -3;
+    /** Where Sluice keeps versions and gaps ({@link VersionKeys}). */
+    private static final String OWN_PREFIX = "sluice:";
 
     private final String template;
     private final List<String> literals = new ArrayList<>();
@@ -110,7 +112,13 @@ final class KeyTemplate {
                 }
                 key.append(literals.get(i + 1));
             }
-            return key.toString();
+            // A table named sluice under '{table}:{key}' must not reach the keys that hold versions and gaps.
+            String rendered = key.toString();
+            if (rendered.startsWith(OWN_PREFIX)) {
+                throw new IllegalArgumentException("key template '" + template + "' makes " + rendered
+                        + " for a row of " + batch.table() + ": keys under " + OWN_PREFIX + " are Sluice's own");
+            }
+            return rendered;
         }
 
         private String value(Row row, int column) {
