@@ -86,9 +86,11 @@ final class TableRules {
     }
 
     private TableRule ruleFor(TableName source) {
-        return rules.getOrDefault(source.toString(), TableRule.none())
-                .over(rules.getOrDefault(source.schema() + ".*", TableRule.none()))
-                .over(rules.getOrDefault("*", TableRule.none()));
+        TableRule rule = TableRule.none();
+        for (String pattern : source.patterns().reversed()) { // each more specific rule over the ones before
+            rule = rules.getOrDefault(pattern, TableRule.none()).over(rule);
+        }
+        return rule;
     }
 
     private static TableName targetOf(TableName source, TableRule rule) {

@@ -1,5 +1,6 @@
 package io.sluice.common.pg;
 
+import java.util.List;
 import java.util.Objects;
 
 /** A schema-qualified table name; its text form {@code schema.table} is what batches and routing keys carry. */
@@ -11,6 +12,15 @@ public record TableName(String schema, String name) {
         if (schema.isEmpty() || name.isEmpty()) {
             throw new IllegalArgumentException("schema and table must not be empty");
         }
+    }
+
+    /**
+     * The configuration patterns that may name this table, most specific first: {@code schema.table},
+     * {@code schema.*}, {@code *} — the order every per-table setting (pipelines, table rules, sink options) is looked
+     * up in.
+     */
+    public List<String> patterns() {
+        return List.of(toString(), schema + ".*", "*");
     }
 
     /** Parses {@code schema.table}; a name without a schema is in {@code public}. Dots inside names are not supported. */

@@ -33,7 +33,7 @@ public final class Pipelines {
      * {@code crm:public.*}, {@code crm:*}), and such a pattern wins over the same one without a source.
      */
     public List<NamedStep> forTable(String source, TableName table) {
-        for (String pattern : List.of(table.toString(), table.schema() + ".*", "*")) {
+        for (String pattern : table.patterns()) {
             List<NamedStep> steps = source == null ? null : byPattern.get(source + ":" + pattern);
             if (steps == null) {
                 steps = byPattern.get(pattern);

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Each source table's Redis options: its own ({@code schema.table}) over its schema's ({@code schema.*}) over
@@ -41,7 +40,7 @@ final class RedisTables {
     }
 
     private Options resolve(TableName table) {
-        List<TableOptions> specific = Stream.of(table.schema() + "." + table.name(), table.schema() + ".*", "*")
+        List<TableOptions> specific = table.patterns().stream()
                 .map(properties.tables()::get)
                 .filter(Objects::nonNull)
                 .toList();
