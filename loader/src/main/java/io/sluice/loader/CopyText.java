@@ -3,6 +3,9 @@ package io.sluice.loader;
 import io.sluice.common.batch.Utf8Values;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -14,6 +17,7 @@ import java.util.Arrays;
 final class CopyText {
 
     private static final byte[] NULL = {'\\', 'N'};
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
     private byte[] out;
@@ -74,8 +78,14 @@ final class CopyText {
         int to = from + length;
         ensure(2L * length);
         byte[] b = out;
-        int p = size;
-        for (int i = from; i < to; i++) {
+        // Eight bytes at a time up to the first word that may hold a special, copied whole; the rest byte by byte.
+        int clean = from;
+        while (clean + 8 <= to && !maySpecial((long) LONGS.get(bytes, clean))) {
+            clean += 8;
+        }
+        System.arraycopy(bytes, from, b, size, clean - from);
+        int p = size + clean - from;
+        for (int i = clean; i < to; i++) {
             byte c = bytes[i];
             if (c > '\\' || c < 0 || !special(c)) {
                 b[p++] = c;
@@ -91,6 +101,17 @@ final class CopyText {
         }
         size = p;
         return this;
+    }
+
+    /**
+     * Whether any of the 8 bytes is below 0x20 (tab, newline, carriage return among them) or a backslash: the classic
+     * "has a byte less than n" and "has a zero byte" word tests, exact as a yes/no (a false yes is only ever next to a
+     * true one) and for bytes of multi-byte characters (0x80 and up), which flag nothing.
+     */
+    private static boolean maySpecial(long word) {
+        long backslashes = word ^ 0x5C5C_5C5C_5C5C_5C5CL;
+        return ((word - 0x2020_2020_2020_2020L) & ~word & 0x8080_8080_8080_8080L) != 0
+                || ((backslashes - 0x0101_0101_0101_0101L) & ~backslashes & 0x8080_8080_8080_8080L) != 0;
     }
 
     private static boolean special(byte c) {

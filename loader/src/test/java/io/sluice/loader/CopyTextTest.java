@@ -56,6 +56,30 @@ class CopyTextTest {
         assertThat(fromBytes.endRow().utf8()).isEqualTo(fromStrings.endRow().utf8());
     }
 
+    /** Random values of every length around the 8-byte words, specials and multi-byte characters anywhere. */
+    @Test
+    void randomValuesInTheirBytesAreEscapedAsTheirStringsAre() {
+        int[] alphabet = "aZ09 ~[]^_\\\t\n\r\u0001\u001f\u007f中ü🎉".codePoints().toArray();
+        java.util.Random random = new java.util.Random(42);
+        for (int round = 0; round < 2_000; round++) {
+            StringBuilder value = new StringBuilder();
+            int length = random.nextInt(40);
+            for (int i = 0; i < length; i++) {
+                // Mostly plain text, so that whole clean words occur, with a rare special anywhere in them.
+                value.appendCodePoint(
+                        random.nextInt(6) == 0 ? alphabet[random.nextInt(alphabet.length)] : 'a' + random.nextInt(26));
+            }
+            String text = value.toString();
+            byte[] utf8 = ("pre" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            io.sluice.common.batch.Utf8Values bytes =
+                    new io.sluice.common.batch.Utf8Values(utf8, new int[] {3, utf8.length - 3});
+
+            assertThat(new CopyText(1).value(bytes, 0).endRow().utf8())
+                    .as("%s", text)
+                    .isEqualTo(new CopyText(1).value(text).endRow().utf8());
+        }
+    }
+
     @Test
     void numbersAreWrittenAsLongToStringWritesThem() {
         long[] numbers = {
