@@ -25,7 +25,7 @@ class LoaderConfiguration {
             Sink sink,
             ConfirmedPublisher publisher,
             MeterRegistry meters,
-            Environment environment) {
+            TargetAllowList allowList) {
         if (!amqp.targets().contains(properties.target())) {
             throw new IllegalStateException("sluice.loader.target '" + properties.target()
                     + "' is not one of sluice.amqp.targets " + amqp.targets());
@@ -51,15 +51,17 @@ class LoaderConfiguration {
         container.setDefaultRequeueRejected(true);
         Sink guarded = properties.sink() == SinkKind.POSTGRESQL
                 ? sink // which checks the target each table rule maps a batch to
-                : new AllowedTablesSink(
-                        sink,
-                        AllowedTargets.of(
-                                properties.allowedTargets(),
-                                new TableRules(properties.tables()),
-                                Binder.get(environment)));
+                : new AllowedTablesSink(sink, allowList);
         container.setMessageListener(
                 new BatchLoader(messages, guarded, publisher, amqp.topology(), meters, properties.retryTimeout()));
         return container;
+    }
+
+    /** The tables this loader may write ({@code sluice.loader.allowed-targets}), for whichever sink it has. */
+    @Bean
+    TargetAllowList targetAllowList(LoaderProperties properties, Environment environment) {
+        return AllowedTargets.of(
+                properties.allowedTargets(), new TableRules(properties.tables()), Binder.get(environment));
     }
 
     /** {@code sluice pause loader}: stops consuming, the queue holds the messages. */

@@ -2,10 +2,8 @@ package io.sluice.loader;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /** The PostgreSQL sink (the default): the versioned merge behind bad-row isolation, and the open TOAST gaps' health. */
 @Configuration(proxyBeanMethods = false)
@@ -13,13 +11,12 @@ import org.springframework.core.env.Environment;
 class PostgresSinkConfiguration {
 
     @Bean
-    MergeWriter mergeWriter(DataSource dataSource, LoaderProperties properties, Environment environment) {
-        TableRules rules = new TableRules(properties.tables());
+    MergeWriter mergeWriter(DataSource dataSource, LoaderProperties properties, TargetAllowList allowList) {
         return new MergeWriter(
                 dataSource,
-                rules,
+                new TableRules(properties.tables()),
                 new TargetTables(dataSource, properties.createTables()),
-                AllowedTargets.of(properties.allowedTargets(), rules, Binder.get(environment)),
+                allowList,
                 properties.maxRows(),
                 properties.merge());
     }
